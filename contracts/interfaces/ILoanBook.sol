@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IScoreRegistry} from "./IScoreRegistry.sol";
+
+/// @title ILoanBook
+/// @notice Crowd-funded, amortising, credit-graded loans. A borrower lists a loan request backed by
+///         a score attestation; many lenders fund fractions of it and receive ERC-1155 notes (token
+///         id = loan id, one note per base unit of principal); the borrower repays equal instalments
+///         and note holders claim their pro-rata share of every repayment.
+///
+/// Units: amounts are loan-token base units; rates and fees are basis points (1 bps = 0.01%);
+/// times and durations are unix seconds. Rounding always favours the protocol's solvency:
+/// what the borrower owes rounds up, what a holder can claim rounds down.
+///
+/// Lifecycle: Listed -> Active -> Repaid | Defaulted; Listed -> Cancelled | Expired.
+///  - Listed: lenders `fund` until the funding deadline. At the full principal the loan starts at
+///    once. With at least `minFillBps` of the principal funded, the borrower may `start` it early,
+///    and after the deadline anyone may. Below the minimum fill at the deadline, the loan expires.
+///  - Active: the schedule is computed at start from the funded amount. Interest for a period is
+///    charged when the period starts, on the principal then outstanding. Instalment k is due at
+///    start + k * period. A payment pays late fees, then interest, then principal; prepayment is
+///    allowed at any time and only reduces future interest. The last instalment is satisfied only by
+///    paying the loan off. `gracePeriod` after a due date an unpaid instalment is charged a late fee
+///    of `lateFeeBps` of the instalment; `defaultAfter` seconds after the first unpaid due date
+///    anyone may `markDefault`. "Late" is derived (see `isLate`), not stored.
+///  - Defaulted loans still accept repayments (recoveries); paying one off marks it Repaid.
+///  - The platform fee is `feeBps` of the interest actually repaid, never taken upfront.
+interface ILoanBook {
+    enum LoanStatus {
+        None,
+        Listed,
+        Active,
+        Repaid,
+        Defaulted,
+        Cancelled,
+        Expired
+    }
+
+    /// @notice What a borrower asks for. Amount fields are uint256 so that out-of-range values get
+    ///         a named error instead of an ABI decoding failure.
+    /// @param token Loan token (must be allow-listed).
+    /// @param principal Requested principal, base units (1 .. grade policy maximum, < 2^96).
+    /// @param aprBps Annual simple interest rate, bps (<= grade policy maximum <= MAX_APR_BPS).
+    /// @param instalments Number of equal instalments (1 .. MAX_INSTALMENTS).
+    /// @param period Seconds between instalments (MIN_PERIOD .. MAX_PERIOD); instalments * period <= MAX_TERM.
+    /// @param fundingDeadline Unix seconds after which no one can fund (now < deadline <= now + MAX_LISTING_DURATION).
+    /// @param minFillBps Share of the principal that must be funded for the loan to start (1 .. 10_000).
+    /// @param purpose Purpose code (free-form category for the UI and scoring, 0 .. 255).
+    struct LoanTerms {
+        address token;
+        uint256 principal;
+        uint256 aprBps;
+        uint256 instalments;
+        uint256 period;
+        uint256 fundingDeadline;
+        uint256 minFillBps;
+        uint256 purpose;
+    }
+
+    /// @notice A loan as stored. Terms never change once listed; the repayment state moves.
+    struct Loan {
+        // Read on every funding.
+        address token;
+        uint96 funded; // principal funded so far = note supply
+        // Fixed terms, read on every funding and repayment.
+        uint96 principal; // requested principal
+        uint40 fundingDeadline;
+        LoanStatus status;
+        uint8 grade; // borrower's grade code at listing (1 = A+ .. 9 = E)
+        uint16 minFillBps;
+        uint16 aprBps;
+        uint16 instalments;
+        uint16 feeBps; // platform fee on repaid interest, fixed at listing
+        uint16 lateFeeBps; // late fee per missed instalment, bps of the instalment, fixed at listing
+        uint8 purpose;
+        // Repayment state.
+        uint96 outstanding; // principal not yet repaid
+        uint96 interestDue; // interest charged and not yet paid
+        uint40 startTime; // 0 until Active
+        uint16 periodsCharged; // periods whose interest has been charged
+        uint96 instalment; // equal payment per period, rounded up
+        uint96 paidTowardNext; // interest + principal paid beyond the last whole instalment
+        uint32 period;
+        uint16 instalmentsPaid; // whole instalments covered by interest + principal paid
+        uint16 lateChargedThrough; // instalments already assessed for late fees
+        uint96 lateFeesDue;
+        uint32 gracePeriod;
+        uint32 defaultAfter;
+        uint96 platformFeesDue; // platform fees taken from this loan's interest, not yet withdrawn
+        address borrower;
+    }
+
+    /// @notice What the borrower owes now.
+    /// @param lateFees Late fees charged and unpaid.
+    /// @param interest Interest charged and unpaid (including the current period's).
+    /// @param toBeCurrent Amount that brings the loan up to date (late fees + interest + overdue principal).
+    /// @param payoff Amount that repays the loan in full now.
+    /// @param nextDueDate Due date of the first instalment not yet satisfied (0 when none).
+    struct AmountDue {
+        uint256 lateFees;
+        uint256 interest;
+        uint256 toBeCurrent;
+        uint256 payoff;
+        uint256 nextDueDate;
+    }
+
+    // ------------------------------------------------------------------ errors
+    error UnknownLoan(uint256 loanId);
+    error ZeroAmount();
+    error AmountOverflow(uint256 amount, uint256 max);
+    error LendingPaused();
+    error NotBorrower(uint256 loanId, address caller);
+    error TokenNotAllowed(address token);
+    error GradeNotAllowed(address token, uint8 grade);
+    error PrincipalAboveLimit(uint256 principal, uint256 max);
+    error AprAboveLimit(uint256 aprBps, uint256 max);
+    error InvalidInstalments(uint256 instalments);
+    error InvalidPeriod(uint256 period);
+    error TermTooLong(uint256 term, uint256 max);
+    error InvalidFundingDeadline(uint256 deadline);
+    error InvalidMinFill(uint256 minFillBps);
+    error InvalidPurpose(uint256 purpose);
+    error LoanNotListed(uint256 loanId, LoanStatus status);
+    error FundingClosed(uint256 loanId, uint256 deadline);
+    error FundingExceedsRemaining(uint256 loanId, uint256 amount, uint256 remaining);
+    error BelowMinimumFunding(uint256 amount, uint256 minimum);
+    error MinimumFillNotReached(uint256 loanId, uint256 funded, uint256 required);
+    error NotRefundable(uint256 loanId, LoanStatus status);
+    error NothingToRefund(uint256 loanId, address holder);
+    error NotRepayable(uint256 loanId, LoanStatus status);
+    error NotDefaultable(uint256 loanId, LoanStatus status, uint256 eligibleAt);
+    error NothingToClaim(uint256 loanId, address holder);
+    error TransferAmountMismatch(address token, uint256 expected, uint256 received);
+    error AboveHardCap(bytes32 setting, uint256 value, uint256 cap);
+
+    // ------------------------------------------------------------------ events
+    event LoanRequested(
+        uint256 indexed loanId, address indexed borrower, address indexed token, LoanTerms terms, uint8 grade
+    );
+    event Funded(uint256 indexed loanId, address indexed lender, uint256 amount, uint256 totalFunded);
+    event LoanStarted(uint256 indexed loanId, uint256 principal, uint256 instalment, uint256 startTime);
+    event LoanCancelled(uint256 indexed loanId);
+    event LoanExpired(uint256 indexed loanId);
+    event Refunded(uint256 indexed loanId, address indexed holder, uint256 amount);
+    event LateFeesCharged(uint256 indexed loanId, uint256 instalments, uint256 amount);
+    event Repayment(
+        uint256 indexed loanId,
+        address indexed payer,
+        uint256 lateFees,
+        uint256 interest,
+        uint256 principal,
+        uint256 platformFee,
+        uint256 outstanding
+    );
+    event LoanRepaid(uint256 indexed loanId);
+    event LoanDefaulted(uint256 indexed loanId, uint256 outstanding);
+    event Claimed(uint256 indexed loanId, address indexed holder, uint256 amount);
+    event LoanTokenSet(address indexed token, bool allowed, uint256 minFunding);
+    event GradePolicySet(address indexed token, uint8 indexed grade, uint256 maxPrincipal, uint256 maxAprBps);
+    event LatePolicySet(uint256 gracePeriod, uint256 lateFeeBps, uint256 defaultAfter);
+    event FeeSet(uint256 feeBps, address recipient);
+    event PausedSet(bool paused);
+    event FeesWithdrawn(uint256 indexed loanId, address indexed recipient, uint256 amount);
+
+    // ------------------------------------------------------------------ borrower
+
+    /// @notice List a loan request. When `signature` is non-empty the attestation is first
+    ///         submitted to the score registry; the borrower's valid score then sets the grade.
+    /// @return loanId The new loan's id (ids start at 1).
+    function requestLoan(
+        LoanTerms calldata terms,
+        IScoreRegistry.ScoreAttestation calldata attestation,
+        bytes calldata signature
+    ) external returns (uint256 loanId);
+
+    /// @notice Borrower: withdraw a listing that has not started; lenders then `refund`.
+    function cancel(uint256 loanId) external;
+
+    /// @notice Start a listed loan funded to at least its minimum fill: the borrower at any time,
+    ///         anyone after the funding deadline. The funded principal goes to the borrower.
+    function start(uint256 loanId) external;
+
+    /// @notice Pay up to `amount` towards the loan (anyone may pay for the borrower). The payment is
+    ///         capped at the payoff amount; only what is applied is pulled from the caller.
+    /// @return paid The amount pulled and applied.
+    function repay(uint256 loanId, uint256 amount) external returns (uint256 paid);
+
+    // ------------------------------------------------------------------ lender
+
+    /// @notice Fund `amount` of a listed loan and receive as many notes.
+    function fund(uint256 loanId, uint256 amount) external;
+
+    /// @notice Burn all the caller's notes of a cancelled or expired loan and return their principal.
+    ///         A listed loan past its deadline and below its minimum fill is marked Expired first.
+    function refund(uint256 loanId) external returns (uint256 amount);
+
+    /// @notice Pay out the caller's share of the loan's repayments so far.
+    function claim(uint256 loanId) external returns (uint256 amount);
+
+    /// @notice `claim` across many loans; loans with nothing to claim are skipped.
+    function claimMany(uint256[] calldata loanIds) external returns (uint256 total);
+
+    // ------------------------------------------------------------------ anyone
+
+    /// @notice Mark a loan Defaulted once its first unpaid instalment is `defaultAfter` overdue.
+    function markDefault(uint256 loanId) external;
+
+    // ------------------------------------------------------------------ views
+
+    function loan(uint256 loanId) external view returns (Loan memory);
+    function loanCount() external view returns (uint256);
+    function amountDue(uint256 loanId) external view returns (AmountDue memory);
+    /// @notice True when an instalment is unpaid past its due date plus grace period.
+    function isLate(uint256 loanId) external view returns (bool);
+    function claimable(uint256 loanId, address holder) external view returns (uint256);
+
+    // ------------------------------------------------------------------ governance
+
+    /// @notice Allow or disallow a loan token; `minFunding` is the smallest funding accepted
+    ///         (except the one that completes a loan), against dust griefing.
+    function setLoanToken(address token, bool allowed, uint256 minFunding) external;
+    /// @notice Per token and grade: largest principal and highest APR a listing may ask for.
+    ///         A zero `maxPrincipal` disables the grade.
+    function setGradePolicy(address token, uint8 grade, uint256 maxPrincipal, uint256 maxAprBps) external;
+    /// @notice Late policy for new listings (existing loans keep theirs), within the hard caps.
+    function setLatePolicy(uint256 gracePeriod, uint256 lateFeeBps, uint256 defaultAfter) external;
+    /// @notice Platform fee on repaid interest for new listings, within MAX_FEE_BPS.
+    function setFee(uint256 feeBps, address recipient) external;
+    /// @notice Pause or resume new listings and funding. Never blocks repay, claim, refund or start.
+    function setPaused(bool paused) external;
+    /// @notice Send the platform fees accrued on `loanIds` to the fee recipient.
+    function withdrawFees(uint256[] calldata loanIds) external returns (uint256 total);
+}

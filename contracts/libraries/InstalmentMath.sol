@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {FixedPointMath} from "./FixedPointMath.sol";
+
+/// @title InstalmentMath
+/// @notice The fixed-rate amortisation schedule. A loan of `principal` at `aprBps` simple annual
+///         rate is repaid in `count` equal instalments, one every `period` seconds; the rate per
+///         period is r = aprBps / 10_000 * period / 365 days. Interest for a period is charged when
+///         the period starts. Both functions round up: the borrower owes the fraction of a base
+///         unit, never the lenders.
+library InstalmentMath {
+    using FixedPointMath for uint256;
+
+    uint256 internal constant YEAR = 365 days;
+
+    /// @notice Interest for one period on `outstanding`, rounded up.
+    function periodInterestUp(uint256 outstanding, uint256 aprBps, uint256 period) internal pure returns (uint256) {
+        return outstanding.mulDivUp(aprBps * period, FixedPointMath.BPS * YEAR);
+    }
+
+    /// @notice The equal payment P = principal * r * (1+r)^n / ((1+r)^n - 1), rounded up
+    ///         (principal / n, rounded up, when the rate is zero).
+    /// @dev r is rounded up and (1+r)^n down; P grows with r and shrinks with (1+r)^n, so both
+    ///      roundings push P above the exact value, never below it.
+    function instalmentUp(uint256 principal, uint256 aprBps, uint256 period, uint256 count)
+        internal
+        pure
+        returns (uint256)
+    {
+        if (aprBps == 0) return principal.mulDivUp(1, count);
+        uint256 rateWad = (aprBps * period).mulDivUp(FixedPointMath.WAD, FixedPointMath.BPS * YEAR);
+        uint256 growthWad = (FixedPointMath.WAD + rateWad).wadPowDown(count);
+        return (principal * rateWad).mulDivUp(growthWad, (growthWad - FixedPointMath.WAD) * FixedPointMath.WAD);
+    }
+}
