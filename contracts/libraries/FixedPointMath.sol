@@ -5,9 +5,10 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// @title FixedPointMath
 /// @notice Integer arithmetic whose names carry the rounding direction, so every call site shows
-///         which side a rounding error falls on. WAD = 1e18 fixed point; BPS = 10_000.
+///         which side a rounding error falls on. WAD = 1e18 and RAY = 1e27 fixed point; BPS = 10_000.
 library FixedPointMath {
     uint256 internal constant WAD = 1e18;
+    uint256 internal constant RAY = 1e27;
     uint256 internal constant BPS = 10_000;
 
     /// @dev floor(x * y / d), exact in 512 bits.
@@ -20,14 +21,14 @@ library FixedPointMath {
         return Math.mulDiv(x, y, d, Math.Rounding.Ceil);
     }
 
-    /// @dev (base / WAD)^exponent * WAD, each squaring and product rounded down, so the result
+    /// @dev (base / RAY)^exponent * RAY, each squaring and product rounded down, so the result
     ///      never exceeds the exact power.
-    function wadPowDown(uint256 base, uint256 exponent) internal pure returns (uint256 result) {
-        result = WAD;
+    function rayPowDown(uint256 base, uint256 exponent) internal pure returns (uint256 result) {
+        result = RAY;
         while (exponent != 0) {
-            if (exponent & 1 == 1) result = mulDivDown(result, base, WAD);
+            if (exponent & 1 == 1) result = mulDivDown(result, base, RAY);
             exponent >>= 1;
-            if (exponent != 0) base = mulDivDown(base, base, WAD);
+            if (exponent != 0) base = mulDivDown(base, base, RAY);
         }
     }
 }

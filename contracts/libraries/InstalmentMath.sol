@@ -21,16 +21,18 @@ library InstalmentMath {
 
     /// @notice The equal payment P = principal * r * (1+r)^n / ((1+r)^n - 1), rounded up
     ///         (principal / n, rounded up, when the rate is zero).
-    /// @dev r is rounded up and (1+r)^n down; P grows with r and shrinks with (1+r)^n, so both
-    ///      roundings push P above the exact value, never below it.
+    /// @dev In RAY (1e27) precision, so even a rate of 1 bps over one day (r ~ 2.7e-7) carries 20
+    ///      significant digits. r is rounded up and (1+r)^n down; P grows with r and shrinks with
+    ///      (1+r)^n, so both roundings push P above the exact value, never below it. Bounded terms
+    ///      (APR <= 100%, n * period <= 10 years) keep (1+r)^n <= e^10 and every product in range.
     function instalmentUp(uint256 principal, uint256 aprBps, uint256 period, uint256 count)
         internal
         pure
         returns (uint256)
     {
         if (aprBps == 0) return principal.mulDivUp(1, count);
-        uint256 rateWad = (aprBps * period).mulDivUp(FixedPointMath.WAD, FixedPointMath.BPS * YEAR);
-        uint256 growthWad = (FixedPointMath.WAD + rateWad).wadPowDown(count);
-        return (principal * rateWad).mulDivUp(growthWad, (growthWad - FixedPointMath.WAD) * FixedPointMath.WAD);
+        uint256 rateRay = (aprBps * period).mulDivUp(FixedPointMath.RAY, FixedPointMath.BPS * YEAR);
+        uint256 growthRay = (FixedPointMath.RAY + rateRay).rayPowDown(count);
+        return (principal * rateRay).mulDivUp(growthRay, (growthRay - FixedPointMath.RAY) * FixedPointMath.RAY);
     }
 }
