@@ -34,12 +34,12 @@ def ray_pow_down(base: int, exponent: int) -> int:
 
 
 def instalment_up(principal: int, apr_bps: int, period: int, count: int) -> int:
-    """The equal payment per period, rounded up (see InstalmentMath.instalmentUp)."""
+    """The equal payment per period, rounded up, plus one unit (see InstalmentMath.instalmentUp)."""
     if apr_bps == 0:
         return ceil_div(principal, count)
     rate_ray = ceil_div(apr_bps * period * RAY, BPS * YEAR)
     growth_ray = ray_pow_down(RAY + rate_ray, count)
-    return ceil_div(principal * rate_ray * growth_ray, (growth_ray - RAY) * RAY)
+    return ceil_div(principal * rate_ray * growth_ray, (growth_ray - RAY) * RAY) + 1
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ library InstalmentMath {
         return outstanding.mulDivUp(aprBps * period, FixedPointMath.BPS * YEAR);
     }
 
-    /// @notice The equal payment P = principal * r * (1+r)^n / ((1+r)^n - 1), rounded up
-    ///         (principal / n, rounded up, when the rate is zero).
+    /// @notice The equal payment P = principal * r * (1+r)^n / ((1+r)^n - 1), rounded up, plus one
+    ///         base unit (principal / n, rounded up, when the rate is zero).
+    /// @dev The extra unit absorbs the rounding-up of each period's interest (less than one unit a
+    ///      period), so n payments of P always repay the loan; the last one is then a little smaller.
     /// @dev In RAY (1e27) precision, so even a rate of 1 bps over one day (r ~ 2.7e-7) carries 20
     ///      significant digits. r is rounded up and (1+r)^n down; P grows with r and shrinks with
     ///      (1+r)^n, so both roundings push P above the exact value, never below it. Bounded terms
@@ -33,6 +35,6 @@ library InstalmentMath {
         if (aprBps == 0) return principal.mulDivUp(1, count);
         uint256 rateRay = (aprBps * period).mulDivUp(FixedPointMath.RAY, FixedPointMath.BPS * YEAR);
         uint256 growthRay = (FixedPointMath.RAY + rateRay).rayPowDown(count);
-        return (principal * rateRay).mulDivUp(growthRay, (growthRay - FixedPointMath.RAY) * FixedPointMath.RAY);
+        return (principal * rateRay).mulDivUp(growthRay, (growthRay - FixedPointMath.RAY) * FixedPointMath.RAY) + 1;
     }
 }

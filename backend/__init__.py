@@ -1,0 +1,1 @@
+"""Lendchain backend: chain access, attestation signing and (later) the Flask API and workers."""
