@@ -4,11 +4,14 @@ pragma solidity 0.8.28;
 import {MockERC20} from "./MockERC20.sol";
 
 /// @title FeeOnTransferToken
-/// @notice Malicious-token mock: burns `feeBps` of every transfer, so the receiver gets less than sent.
+/// @notice Malicious-token mock: burns `feeBps` of every transfer, so the receiver gets less than
+///         sent. The fee can be switched on after loans exist, as an upgradeable token could.
 contract FeeOnTransferToken is MockERC20 {
-    uint256 public immutable feeBps;
+    uint256 public feeBps;
 
-    constructor(uint256 feeBps_) MockERC20("Fee Token", "FEE", 6) {
+    constructor() MockERC20("Fee Token", "FEE", 6) {}
+
+    function setFee(uint256 feeBps_) external {
         feeBps = feeBps_;
     }
 

@@ -1,0 +1,51 @@
+"""markDefault: only once the first unpaid instalment is defaultAfter overdue; recoveries still flow."""
+
+from brownie import chain
+
+from tests.contracts.helpers import DAY, USDC, reverts
+
+ACTIVE, REPAID, DEFAULTED = 2, 3, 4
+
+
+def test_default_only_after_default_after(book, registry, active_loan, borrower, outsider):
+    loan = book.loan(active_loan)
+    eligible_at = loan["startTime"] + loan["period"] + loan["defaultAfter"]
+    chain.sleep(eligible_at - chain.time() - 3600)
+    with reverts("NotDefaultable", active_loan, ACTIVE, eligible_at):
+        book.markDefault(active_loan, {"from": outsider})
+    chain.sleep(7200)
+    tx = book.markDefault(active_loan, {"from": outsider})  # anyone may
+    assert book.loan(active_loan)["status"] == DEFAULTED
+    assert tx.events["LoanDefaulted"]["outstanding"] == 1_000 * USDC
+    history = registry.historyOf(borrower)
+    assert history[2] == 1  # one default
+    assert history[1] == 4  # instalments 1-4 went past grace by day 150
+    with reverts("NotDefaultable", active_loan, DEFAULTED, eligible_at):
+        book.markDefault(active_loan, {"from": outsider})
+
+
+def test_payments_push_the_default_date(book, active_loan, borrower, outsider):
+    loan = book.loan(active_loan)
+    book.repay(active_loan, 3 * loan["instalment"], {"from": borrower})  # covers instalments 1-3
+    eligible_at = loan["startTime"] + 4 * loan["period"] + loan["defaultAfter"]
+    chain.sleep(eligible_at - chain.time() - 3600)
+    with reverts("NotDefaultable", active_loan, ACTIVE, eligible_at):
+        book.markDefault(active_loan, {"from": outsider})
+
+
+def test_recovery_after_default_reaches_holders(book, active_loan, borrower, lenders, outsider):
+    chain.sleep(200 * DAY)
+    book.markDefault(active_loan, {"from": outsider})
+    payoff = book.amountDue(active_loan)["payoff"]
+    assert payoff > 1_000 * USDC
+    book.repay(active_loan, payoff, {"from": borrower})
+    assert book.loan(active_loan)["status"] == REPAID
+    assert book.claimable(active_loan, lenders[0]) > 400 * USDC
+
+
+def test_listed_or_unknown_loan_cannot_default(book, list_loan, outsider):
+    listed = list_loan()
+    with reverts("NotDefaultable"):
+        book.markDefault(listed, {"from": outsider})
+    with reverts("UnknownLoan", 8):
+        book.markDefault(8, {"from": outsider})

@@ -1,0 +1,80 @@
+"""Governance: only governance configures, always within the hard caps; two-step hand-over."""
+
+import pytest
+
+from tests.contracts.helpers import DAY, reverts
+
+ZERO = "0x" + "00" * 20
+
+
+@pytest.mark.parametrize(
+    "call,args",
+    [
+        ("setLoanToken", lambda usdc: (usdc, True, 1)),
+        ("setGradePolicy", lambda usdc: (usdc, 1, 10, 100)),
+        ("setLatePolicy", lambda usdc: (DAY, 100, 30 * DAY)),
+        ("setFee", lambda usdc: (100, usdc)),
+        ("setPaused", lambda usdc: (True,)),
+        ("withdrawFees", lambda usdc: ([1],)),
+        ("proposeGovernance", lambda usdc: (usdc,)),
+    ],
+)
+def test_only_governance(book, usdc, outsider, call, args):
+    with reverts("NotGovernance", outsider):
+        getattr(book, call)(*args(usdc), {"from": outsider})
+
+
+@pytest.mark.parametrize(
+    "call,args,error",
+    [
+        ("setFee", (2_501, "fee"), ("AboveHardCap",)),
+        ("setLatePolicy", (31 * DAY, 100, 60 * DAY), ("AboveHardCap",)),
+        ("setLatePolicy", (DAY, 1_001, 60 * DAY), ("AboveHardCap",)),
+        ("setLatePolicy", (DAY, 100, 366 * DAY), ("AboveHardCap",)),
+        ("setLatePolicy", (10 * DAY, 100, 10 * DAY), ("AboveHardCap",)),
+        ("setGradePolicy", ("usdc", 0, 10, 100), ("InvalidGrade", 0)),
+        ("setGradePolicy", ("usdc", 10, 10, 100), ("InvalidGrade", 10)),
+        ("setGradePolicy", ("usdc", 1, 10, 10_001), ("AboveHardCap",)),
+        ("setGradePolicy", ("usdc", 1, 2**96, 100), ("SafeCastOverflowedUintDowncast", 96, 2**96)),
+        ("setLoanToken", (ZERO, True, 1), ("ZeroAddress",)),
+        ("setFee", (100, ZERO), ("ZeroAddress",)),
+    ],
+)
+def test_hard_caps_and_bad_values(book, usdc, gov, fee_recipient, call, args, error):
+    values = [usdc if a == "usdc" else fee_recipient if a == "fee" else a for a in args]
+    with reverts(*error):
+        getattr(book, call)(*values, {"from": gov})
+
+
+def test_policy_changes_apply_to_new_listings_only(book, usdc, list_loan, gov):
+    old = list_loan()
+    book.setLatePolicy(2 * DAY, 200, 40 * DAY, {"from": gov})
+    book.setFee(500, gov, {"from": gov})
+    new = list_loan()
+    assert (book.loan(old)["gracePeriod"], book.loan(old)["lateFeeBps"], book.loan(old)["feeBps"]) == (
+        15 * DAY, 500, 1_000)
+    assert (book.loan(new)["gracePeriod"], book.loan(new)["lateFeeBps"], book.loan(new)["feeBps"]) == (
+        2 * DAY, 200, 500)
+    assert book.loan(new)["defaultAfter"] == 40 * DAY
+
+
+def test_fees_go_to_recipient(book, usdc, active_loan, borrower, gov, fee_recipient):
+    tx = book.repay(active_loan, 50 * 10**6, {"from": borrower})
+    fee = tx.events["Repayment"]["platformFee"]
+    assert fee > 0 and book.loan(active_loan)["platformFeesDue"] == fee
+    before = usdc.balanceOf(fee_recipient)
+    assert book.withdrawFees([active_loan, active_loan], {"from": gov}).return_value == fee
+    assert usdc.balanceOf(fee_recipient) == before + fee
+    assert book.loan(active_loan)["platformFeesDue"] == 0
+
+
+def test_two_step_governance_transfer(book, gov, outsider, accounts):
+    book.proposeGovernance(outsider, {"from": gov})
+    assert book.governance() == gov
+    with reverts("NotPendingGovernance", accounts[8]):
+        book.acceptGovernance({"from": accounts[8]})
+    tx = book.acceptGovernance({"from": outsider})
+    assert book.governance() == outsider and book.pendingGovernance() == ZERO
+    assert tx.events["GovernanceTransferred"]["current"] == outsider
+    with reverts("NotGovernance", gov):
+        book.setPaused(True, {"from": gov})
