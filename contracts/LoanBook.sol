@@ -107,6 +107,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         l.gracePeriod = cfg.gracePeriod;
         l.defaultAfter = cfg.defaultAfter;
         l.borrower = msg.sender;
+        _openAccumulator(loanId);
         emit LoanRequested(loanId, msg.sender, terms.token, terms, grade);
     }
 

@@ -33,10 +33,12 @@ abstract contract LoanNotes is IERC1155, IERC1155Errors, ReentrancyGuard {
         int160 debt;
     }
 
-    /// @dev One slot per loan.
+    /// @dev One slot per loan. `opened` is set when the loan is listed, so the slot is never
+    ///      written from zero to non-zero on the first repayment (22,100 gas saved there).
     struct Accumulator {
-        uint160 perNote;
+        uint152 perNote;
         uint96 remainder;
+        bool opened;
     }
 
     mapping(uint256 loanId => mapping(address holder => Position)) internal _positions;
@@ -110,9 +112,15 @@ abstract contract LoanNotes is IERC1155, IERC1155Errors, ReentrancyGuard {
         Accumulator memory acc = _accumulators[loanId];
         uint256 scaled = amount * ACC_SCALE + acc.remainder;
         _accumulators[loanId] = Accumulator({
-            perNote: SafeCast.toUint160(acc.perNote + scaled / supply),
-            remainder: uint96(scaled % supply) // < supply <= type(uint96).max
+            perNote: SafeCast.toUint152(acc.perNote + scaled / supply),
+            remainder: uint96(scaled % supply), // < supply <= type(uint96).max
+            opened: true
         });
+    }
+
+    /// @dev Pre-pay the accumulator slot's first write (see `Accumulator`).
+    function _openAccumulator(uint256 loanId) internal {
+        _accumulators[loanId].opened = true;
     }
 
     /// @dev Mark everything `holder` can claim from `loanId` as claimed and return it.

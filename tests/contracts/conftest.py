@@ -7,6 +7,7 @@ are independent and fast.
 import pytest
 from brownie import chain
 
+from scripts import policy
 from tests.contracts import helpers
 
 USDC = 10**6
@@ -61,7 +62,7 @@ def registry(ScoreRegistry, gov, signer):
 @pytest.fixture(scope="module")
 def book(LoanBook, registry, usdc, gov, fee_recipient, borrower, lenders):
     book = LoanBook.deploy(gov, registry, fee_recipient, {"from": gov})
-    helpers.configure(book, registry, usdc, gov, fee_recipient)
+    policy.configure(book, registry, usdc, gov, fee_recipient)
     for account in [borrower, *lenders]:
         usdc.mint(account, 1_000_000 * USDC, {"from": account})
         usdc.approve(book, 2**256 - 1, {"from": account})

@@ -3,6 +3,7 @@
 from brownie import chain
 
 from backend.loan_model import LoanState, period_interest_up
+from scripts import policy
 from tests.contracts import helpers
 from tests.contracts.helpers import DAY, USDC, reverts
 
@@ -60,7 +61,7 @@ def test_payment_pays_interest_before_principal_and_only_interest_is_charged_a_f
     tx = book.repay(active_loan, interest // 2, {"from": borrower})
     assert tx.events["Repayment"]["interest"] == interest // 2
     assert tx.events["Repayment"]["principal"] == 0
-    assert tx.events["Repayment"]["platformFee"] == interest // 2 * helpers.FEE_BPS // 10_000
+    assert tx.events["Repayment"]["platformFee"] == interest // 2 * policy.PLATFORM_FEE_BPS // 10_000
     tx = book.repay(active_loan, 100 * USDC, {"from": borrower})
     assert tx.events["Repayment"]["interest"] == interest - interest // 2
     assert tx.events["Repayment"]["principal"] == 100 * USDC - (interest - interest // 2)

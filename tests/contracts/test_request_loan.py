@@ -3,6 +3,7 @@
 import pytest
 from brownie import chain
 
+from scripts import policy
 from tests.contracts import helpers
 from tests.contracts.helpers import DAY, USDC, reverts
 
@@ -22,7 +23,7 @@ def test_listing_stores_terms_and_grade(book, usdc, borrower, attest):
     assert loan["status"] == LISTED
     assert loan["grade"] == 2
     assert loan["aprBps"] == 1_400 and loan["instalments"] == 24 and loan["period"] == 30 * DAY
-    assert loan["feeBps"] == helpers.FEE_BPS and loan["lateFeeBps"] == 500
+    assert loan["feeBps"] == policy.PLATFORM_FEE_BPS and loan["lateFeeBps"] == 500
     assert loan["gracePeriod"] == 15 * DAY and loan["defaultAfter"] == 120 * DAY
     event = tx.events["LoanRequested"]
     assert event["loanId"] == loan_id and event["borrower"] == borrower and event["grade"] == 2

@@ -1,0 +1,94 @@
+"""Gas benchmark: whole-transaction gas of each operation on a fresh local chain.
+
+    brownie run scripts/benchmark_gas.py --network lendchain-bench
+
+Writes benchmarks/results/gas.json, a flat object of integers. Each operation is measured on a
+loan with 4 lenders and again (suffix `_200`) on a loan with 200 lenders, to show that no
+operation's cost grows with the number of lenders. Both runs start from the same kind of state
+(a platform that already has a loan; a borrower new to the platform) and measure operations in
+their typical state: `list` a listing with a fresh attestation, `fund_first` a lender's first
+funding of a loan others already funded (not the one that completes it), `fund_repeat` a second
+funding by the same lender, `repay_instalment` the second on-time instalment, `claim` a lender's
+claim after it, `transfer_note` a transfer of part of a position to a new holder,
+`mark_default` a default after the borrower stopped paying.
+"""
+
+import json
+from pathlib import Path
+
+from brownie import accounts, chain
+
+from scripts import deploy, lifecycle
+from toolchain.local_chain import account_key
+
+USDC = 10**6
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "gas.json"
+
+
+class Platform:
+    def __init__(self, contracts, signer_key):
+        self.token = contracts["MockUSDC"]
+        self.registry = contracts["ScoreRegistry"]
+        self.book = contracts["LoanBook"]
+        self.signer_key = signer_key
+
+    def equip(self, who, ether=False):
+        if ether:
+            accounts[0].transfer(who, 10**18)
+        self.token.mint(who, 100_000 * USDC, {"from": who})
+        self.token.approve(self.book, 2**256 - 1, {"from": who})
+
+    def list_loan(self, borrower, principal):
+        attestation, signature = lifecycle.attestation(self.registry, self.signer_key, borrower)
+        terms = lifecycle.terms(self.token, principal=principal, min_fill_bps=10_000)
+        return self.book.requestLoan(terms, attestation, signature, {"from": borrower})
+
+
+def measure(platform, borrower, lenders, suffix):
+    """Run every operation on a loan funded by `lenders` (all but the last 3 fund 1 USDC first)."""
+    book, gas = platform.book, {}
+    tx = platform.list_loan(borrower, principal=(len(lenders) + 1_000) * USDC)
+    gas["list"] = tx.gas_used
+    loan_id = tx.return_value
+    for lender in lenders[:-3]:
+        book.fund(loan_id, USDC, {"from": lender})
+    first, second, last = lenders[-3:]
+    gas["fund_first"] = book.fund(loan_id, 400 * USDC, {"from": first}).gas_used
+    gas["fund_repeat"] = book.fund(loan_id, 100 * USDC, {"from": first}).gas_used
+    book.fund(loan_id, 300 * USDC, {"from": second})
+    remaining = book.loan(loan_id)["principal"] - book.loan(loan_id)["funded"]
+    book.fund(loan_id, remaining, {"from": last})  # completes the funding and starts the loan
+
+    loan = book.loan(loan_id)
+    for k in (1, 2):
+        chain.sleep(loan["startTime"] + k * loan["period"] - 3600 - chain.time())
+        tx = book.repay(loan_id, loan["instalment"], {"from": borrower})
+    gas["repay_instalment"] = tx.gas_used
+    gas["claim"] = book.claim(loan_id, {"from": first}).gas_used
+    gas["transfer_note"] = book.safeTransferFrom(first, accounts[9], loan_id, 50 * USDC, b"",
+                                                 {"from": first}).gas_used
+    chain.sleep(loan["period"] + loan["defaultAfter"] + 3600)
+    gas["mark_default"] = book.markDefault(loan_id, {"from": accounts[9]}).gas_used
+    return {f"{name}{suffix}": value for name, value in gas.items()}
+
+
+def main():
+    contracts = deploy.deploy()
+    platform = Platform(contracts, account_key(deploy.LOCAL_SIGNER_INDEX))
+    for who in accounts[1:19]:
+        platform.equip(who)
+    warm_up = platform.list_loan(accounts[18], principal=1_000 * USDC).return_value
+    platform.book.fund(warm_up, USDC, {"from": accounts[17]})  # the book holds tokens from now on
+    results = measure(platform, accounts[1], accounts[2:6], "")
+    crowd = [accounts.add() for _ in range(197)] + list(accounts[6:9])
+    for who in crowd[:-3]:
+        platform.equip(who, ether=True)
+    results.update(measure(platform, accounts[10], crowd, "_200"))
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print("\noperation              gas   (3 lenders | 200 lenders)")
+    for name in [k for k in results if not k.endswith("_200")]:
+        print(f"{name:<18} {results[name]:>9,} | {results[name + '_200']:>9,}")
+    print(f"written to {RESULTS}")

@@ -1,0 +1,93 @@
+"""Deploy Lendchain to the active brownie network and write the deployment map.
+
+    brownie run scripts/deploy.py --network <id>
+
+On a local chain (chain id 1337) it also deploys the mocks: a 6-decimal stablecoin (mUSDC), an
+18-decimal WETH (mWETH) and an 8-decimal ETH/USD price feed. On other networks the loan token
+comes from LENDCHAIN_LOAN_TOKEN and the deployer from brownie's `accounts.load(LENDCHAIN_DEPLOYER)`.
+
+The scoring service's signing address comes from SCORE_SIGNER_ADDRESS, or from SCORE_SIGNER_KEY;
+locally it defaults to Ganache account #9 of the test mnemonic.
+
+The map, deployments/<chain id>.json, lists every contract's address and ABI; the backend reads it.
+"""
+
+import json
+import os
+from pathlib import Path
+
+from brownie import (
+    LoanBook,
+    MockAggregator,
+    MockERC20,
+    ScoreRegistry,
+    accounts,
+    chain,
+    network,
+)
+from eth_account import Account
+
+from scripts import policy
+from toolchain.local_chain import CHAIN_ID
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOYMENTS = ROOT / "deployments"
+LOCAL_CHAIN_IDS = {CHAIN_ID, 31337}  # Ganache here, anvil's default
+LOCAL_SIGNER_INDEX = 9
+
+
+def deployment_path(chain_id: int) -> Path:
+    return DEPLOYMENTS / f"{chain_id}.json"
+
+
+def signer_address() -> str:
+    if os.environ.get("SCORE_SIGNER_ADDRESS"):
+        return os.environ["SCORE_SIGNER_ADDRESS"]
+    if os.environ.get("SCORE_SIGNER_KEY"):
+        return Account.from_key(os.environ["SCORE_SIGNER_KEY"]).address
+    if chain.id in LOCAL_CHAIN_IDS:
+        return accounts[LOCAL_SIGNER_INDEX].address
+    raise SystemExit("set SCORE_SIGNER_ADDRESS (or SCORE_SIGNER_KEY) for a non-local deployment")
+
+
+def deployer():
+    if chain.id in LOCAL_CHAIN_IDS:
+        return accounts[0]
+    return accounts.load(os.environ["LENDCHAIN_DEPLOYER"])
+
+
+def deploy_mocks(owner) -> dict:
+    return {
+        "MockUSDC": MockERC20.deploy("Mock USD Coin", "mUSDC", 6, {"from": owner}),
+        "MockWETH": MockERC20.deploy("Mock Wrapped Ether", "mWETH", 18, {"from": owner}),
+        "EthUsdFeed": MockAggregator.deploy(8, "ETH / USD", 3_000 * 10**8, {"from": owner}),
+    }
+
+
+def deploy() -> dict:
+    """Deploy and configure everything; returns the contracts by name."""
+    owner = deployer()
+    contracts = deploy_mocks(owner) if chain.id in LOCAL_CHAIN_IDS else {}
+    loan_token = contracts["MockUSDC"] if contracts else MockERC20.at(os.environ["LENDCHAIN_LOAN_TOKEN"])
+    registry = ScoreRegistry.deploy(owner, signer_address(), {"from": owner})
+    book = LoanBook.deploy(owner, registry, owner, {"from": owner})
+    policy.configure(book, registry, loan_token, owner, owner)
+    contracts.update({"ScoreRegistry": registry, "LoanBook": book})
+    write_map(contracts)
+    return contracts
+
+
+def write_map(contracts: dict) -> Path:
+    entries = {name: {"address": c.address, "abi": c.abi} for name, c in contracts.items()}
+    document = {"chainId": chain.id, "network": network.show_active(), "block": chain.height, "contracts": entries}
+    DEPLOYMENTS.mkdir(exist_ok=True)
+    path = deployment_path(chain.id)
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    return path
+
+
+def main():
+    contracts = deploy()
+    for name, contract in contracts.items():
+        print(f"{name:>14}: {contract.address}")
+    print(f"deployment map: {deployment_path(chain.id)}")
