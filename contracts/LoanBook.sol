@@ -50,14 +50,53 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         uint16 maxAprBps;
     }
 
-    /// @dev A loan's charges brought up to a point in time; see `_accrue`.
-    struct Accrual {
-        uint256 interestDue;
-        uint256 lateFeesDue;
-        uint256 periodsCharged;
-        uint256 lateChargedThrough;
-        uint256 newLateInstalments;
-        uint256 newLateFees;
+    // Storage layout of a loan, grouped by who reads and writes it, one struct per slot group, so
+    // each operation loads and stores whole slots once: funding reads Funding and Terms; a
+    // repayment reads Funding and Terms and rewrites the three Schedule slots. Fields mirror {Loan}.
+
+    /// @dev 1 slot.
+    struct Funding {
+        address token;
+        uint96 funded;
+    }
+
+    /// @dev 1 slot; fixed at listing except `status`.
+    struct Terms {
+        uint96 principal;
+        uint40 fundingDeadline;
+        LoanStatus status;
+        uint8 grade;
+        uint16 minFillBps;
+        uint16 aprBps;
+        uint16 instalments;
+        uint16 feeBps;
+        uint16 lateFeeBps;
+        uint8 purpose;
+    }
+
+    /// @dev 3 slots: the repayment state. An on-time repayment changes only the first two; the
+    ///      third (rewritten unchanged, at 100 gas) changes only when late fees are charged or paid.
+    struct Schedule {
+        uint96 outstanding;
+        uint96 interestDue;
+        uint40 startTime;
+        uint16 periodsCharged;
+        uint96 paidTowardNext;
+        uint96 platformFeesDue;
+        uint32 period;
+        uint16 instalmentsPaid;
+        uint16 lateChargedThrough;
+        uint96 instalment;
+        uint96 lateFeesDue;
+        uint32 gracePeriod;
+        uint32 defaultAfter;
+    }
+
+    struct LoanRecord {
+        Funding funding;
+        Terms terms;
+        Schedule schedule;
+        address borrower;
     }
 
     IScoreRegistry public immutable scoreRegistry;
@@ -66,7 +105,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     mapping(address token => TokenConfig) public loanTokens;
     mapping(address token => mapping(uint8 grade => GradePolicy)) public gradePolicies;
     uint256 public loanCount;
-    mapping(uint256 loanId => Loan) internal _loans;
+    mapping(uint256 loanId => LoanRecord) internal _loans;
 
     constructor(address governance_, IScoreRegistry registry, address feeRecipient_) Governed(governance_) {
         if (address(registry) == address(0) || feeRecipient_ == address(0)) revert ZeroAddress();
@@ -91,21 +130,23 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         _checkTerms(terms, grade);
 
         loanId = ++loanCount;
-        Loan storage l = _loans[loanId];
-        l.token = terms.token;
-        l.principal = uint96(terms.principal);
-        l.fundingDeadline = uint40(terms.fundingDeadline);
-        l.status = LoanStatus.Listed;
-        l.grade = grade;
-        l.minFillBps = uint16(terms.minFillBps);
-        l.aprBps = uint16(terms.aprBps);
-        l.instalments = uint16(terms.instalments);
-        l.feeBps = cfg.feeBps;
-        l.lateFeeBps = cfg.lateFeeBps;
-        l.purpose = uint8(terms.purpose);
-        l.period = uint32(terms.period);
-        l.gracePeriod = cfg.gracePeriod;
-        l.defaultAfter = cfg.defaultAfter;
+        LoanRecord storage l = _loans[loanId];
+        l.funding.token = terms.token;
+        l.terms = Terms({
+            principal: uint96(terms.principal),
+            fundingDeadline: uint40(terms.fundingDeadline),
+            status: LoanStatus.Listed,
+            grade: grade,
+            minFillBps: uint16(terms.minFillBps),
+            aprBps: uint16(terms.aprBps),
+            instalments: uint16(terms.instalments),
+            feeBps: cfg.feeBps,
+            lateFeeBps: cfg.lateFeeBps,
+            purpose: uint8(terms.purpose)
+        });
+        l.schedule.period = uint32(terms.period);
+        l.schedule.gracePeriod = cfg.gracePeriod;
+        l.schedule.defaultAfter = cfg.defaultAfter;
         l.borrower = msg.sender;
         _openAccumulator(loanId);
         emit LoanRequested(loanId, msg.sender, terms.token, terms, grade);
@@ -113,58 +154,62 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
 
     /// @inheritdoc ILoanBook
     function cancel(uint256 loanId) external nonReentrant {
-        Loan storage l = _listed(loanId);
+        LoanRecord storage l = _loans[loanId];
+        _requireListed(loanId, l.terms.status);
         if (msg.sender != l.borrower) revert NotBorrower(loanId, msg.sender);
-        l.status = LoanStatus.Cancelled;
+        l.terms.status = LoanStatus.Cancelled;
         emit LoanCancelled(loanId);
     }
 
     /// @inheritdoc ILoanBook
     function start(uint256 loanId) external nonReentrant {
-        Loan storage l = _listed(loanId);
-        if (msg.sender != l.borrower && block.timestamp <= l.fundingDeadline) revert NotBorrower(loanId, msg.sender);
-        uint256 required = _minimumFill(l);
-        if (l.funded < required) revert MinimumFillNotReached(loanId, l.funded, required);
-        _start(loanId, l);
+        LoanRecord storage l = _loans[loanId];
+        Terms memory t = l.terms;
+        _requireListed(loanId, t.status);
+        if (msg.sender != l.borrower && block.timestamp <= t.fundingDeadline) revert NotBorrower(loanId, msg.sender);
+        uint256 funded = l.funding.funded;
+        uint256 required = _minimumFill(t);
+        if (funded < required) revert MinimumFillNotReached(loanId, funded, required);
+        _start(loanId, l, t, funded);
     }
 
     /// @inheritdoc ILoanBook
     function repay(uint256 loanId, uint256 amount) external nonReentrant returns (uint256 paid) {
         if (amount == 0) revert ZeroAmount();
-        Loan storage s = _loans[loanId];
-        Loan memory l = s;
-        if (l.status != LoanStatus.Active && l.status != LoanStatus.Defaulted) {
-            if (l.status == LoanStatus.None) revert UnknownLoan(loanId);
-            revert NotRepayable(loanId, l.status);
+        LoanRecord storage l = _loans[loanId];
+        Terms memory t = l.terms;
+        if (t.status != LoanStatus.Active && t.status != LoanStatus.Defaulted) {
+            if (t.status == LoanStatus.None) revert UnknownLoan(loanId);
+            revert NotRepayable(loanId, t.status);
         }
-        Accrual memory a = _accrue(l, block.timestamp);
+        Funding memory f = l.funding;
+        Schedule memory s = l.schedule;
+        (uint256 newLate, uint256 newLateFees) = _accrue(s, t, block.timestamp);
 
         // Late fees, then interest, then principal.
-        uint256 lateFees = _min(amount, a.lateFeesDue);
-        uint256 interest = _min(amount - lateFees, a.interestDue);
-        uint256 principal = _min(amount - lateFees - interest, l.outstanding);
+        uint256 lateFees = _min(amount, s.lateFeesDue);
+        uint256 interest = _min(amount - lateFees, s.interestDue);
+        uint256 principal = _min(amount - lateFees - interest, s.outstanding);
         paid = lateFees + interest + principal;
-        uint256 platformFee = interest.mulDivDown(l.feeBps, FixedPointMath.BPS);
-        uint256 progress = l.paidTowardNext + interest + principal;
+        uint256 platformFee = interest.mulDivDown(t.feeBps, FixedPointMath.BPS);
+        uint256 progress = s.paidTowardNext + interest + principal;
+        s.lateFeesDue -= uint96(lateFees);
+        s.interestDue -= uint96(interest);
+        s.outstanding -= uint96(principal);
+        s.instalmentsPaid = SafeCast.toUint16(s.instalmentsPaid + progress / s.instalment);
+        s.paidTowardNext = uint96(progress % s.instalment);
+        s.platformFeesDue += uint96(platformFee);
+        l.schedule = s;
+        _distribute(loanId, paid - platformFee, f.funded);
 
-        s.outstanding = l.outstanding - uint96(principal);
-        s.interestDue = uint96(a.interestDue - interest);
-        s.periodsCharged = SafeCast.toUint16(a.periodsCharged);
-        s.instalmentsPaid = SafeCast.toUint16(l.instalmentsPaid + progress / l.instalment);
-        s.paidTowardNext = uint96(progress % l.instalment);
-        s.lateChargedThrough = uint16(a.lateChargedThrough);
-        s.lateFeesDue = uint96(a.lateFeesDue - lateFees);
-        if (platformFee != 0) s.platformFeesDue = l.platformFeesDue + uint96(platformFee);
-        _distribute(loanId, paid - platformFee, l.funded);
-
-        _recordLateInstalments(loanId, l.borrower, a);
-        emit Repayment(loanId, msg.sender, lateFees, interest, principal, platformFee, l.outstanding - principal);
-        if (principal == l.outstanding) {
-            s.status = LoanStatus.Repaid;
+        emit Repayment(loanId, msg.sender, lateFees, interest, principal, platformFee, s.outstanding);
+        if (newLate != 0) _recordLate(loanId, l.borrower, newLate, newLateFees);
+        if (s.outstanding == 0) {
+            l.terms.status = LoanStatus.Repaid;
             emit LoanRepaid(loanId);
             scoreRegistry.recordRepaid(l.borrower);
         }
-        _pull(l.token, msg.sender, paid);
+        _pull(f.token, msg.sender, paid);
     }
 
     // ================================================================== lender
@@ -172,40 +217,44 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     /// @inheritdoc ILoanBook
     function fund(uint256 loanId, uint256 amount) external nonReentrant {
         if (config.paused) revert LendingPaused();
-        Loan storage l = _listed(loanId);
-        if (block.timestamp > l.fundingDeadline) revert FundingClosed(loanId, l.fundingDeadline);
+        LoanRecord storage l = _loans[loanId];
+        Terms memory t = l.terms;
+        _requireListed(loanId, t.status);
+        if (block.timestamp > t.fundingDeadline) revert FundingClosed(loanId, t.fundingDeadline);
         if (amount == 0) revert ZeroAmount();
-        address token = l.token;
-        uint256 funded = l.funded;
-        uint256 remaining = l.principal - funded;
+        Funding memory f = l.funding;
+        uint256 remaining = t.principal - f.funded;
         if (amount > remaining) revert FundingExceedsRemaining(loanId, amount, remaining);
-        uint256 minimum = loanTokens[token].minFunding;
+        uint256 minimum = loanTokens[f.token].minFunding;
         if (amount < minimum && amount != remaining) revert BelowMinimumFunding(amount, minimum);
 
-        funded += amount;
-        l.funded = uint96(funded);
+        uint256 funded = f.funded + amount;
+        l.funding.funded = uint96(funded);
         _mintNotes(msg.sender, loanId, amount);
         emit Funded(loanId, msg.sender, amount, funded);
-        _pull(token, msg.sender, amount);
-        if (amount == remaining) _start(loanId, l);
+        _pull(f.token, msg.sender, amount);
+        if (amount == remaining) _start(loanId, l, t, funded);
     }
 
     /// @inheritdoc ILoanBook
     function refund(uint256 loanId) external nonReentrant returns (uint256 amount) {
-        Loan storage l = _loans[loanId];
-        LoanStatus status = l.status;
-        if (status == LoanStatus.None) revert UnknownLoan(loanId);
-        if (status == LoanStatus.Listed && block.timestamp > l.fundingDeadline && l.funded < _minimumFill(l)) {
-            status = LoanStatus.Expired;
-            l.status = status;
+        LoanRecord storage l = _loans[loanId];
+        Terms memory t = l.terms;
+        if (t.status == LoanStatus.None) revert UnknownLoan(loanId);
+        if (
+            t.status == LoanStatus.Listed && block.timestamp > t.fundingDeadline
+                && l.funding.funded < _minimumFill(t)
+        ) {
+            t.status = LoanStatus.Expired;
+            l.terms.status = LoanStatus.Expired;
             emit LoanExpired(loanId);
         }
-        if (status != LoanStatus.Cancelled && status != LoanStatus.Expired) revert NotRefundable(loanId, status);
+        if (t.status != LoanStatus.Cancelled && t.status != LoanStatus.Expired) revert NotRefundable(loanId, t.status);
         amount = _burnAllNotes(msg.sender, loanId);
         if (amount == 0) revert NothingToRefund(loanId, msg.sender);
-        l.funded -= uint96(amount);
+        l.funding.funded -= uint96(amount);
         emit Refunded(loanId, msg.sender, amount);
-        IERC20(l.token).safeTransfer(msg.sender, amount);
+        IERC20(l.funding.token).safeTransfer(msg.sender, amount);
     }
 
     /// @inheritdoc ILoanBook
@@ -213,7 +262,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         amount = _takeClaimable(loanId, msg.sender);
         if (amount == 0) revert NothingToClaim(loanId, msg.sender);
         emit Claimed(loanId, msg.sender, amount);
-        IERC20(_loans[loanId].token).safeTransfer(msg.sender, amount);
+        IERC20(_loans[loanId].funding.token).safeTransfer(msg.sender, amount);
     }
 
     /// @inheritdoc ILoanBook
@@ -223,7 +272,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
             if (amount == 0) continue;
             total += amount;
             emit Claimed(loanIds[i], msg.sender, amount);
-            IERC20(_loans[loanIds[i]].token).safeTransfer(msg.sender, amount);
+            IERC20(_loans[loanIds[i]].funding.token).safeTransfer(msg.sender, amount);
         }
         if (total == 0) revert NothingToClaim(0, msg.sender);
     }
@@ -232,53 +281,83 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
 
     /// @inheritdoc ILoanBook
     function markDefault(uint256 loanId) external nonReentrant {
-        Loan storage s = _loans[loanId];
-        Loan memory l = s;
-        if (l.status == LoanStatus.None) revert UnknownLoan(loanId);
-        uint256 eligibleAt = l.startTime + (_satisfiedInstalments(l) + 1) * l.period + l.defaultAfter;
-        if (l.status != LoanStatus.Active || block.timestamp < eligibleAt) {
-            revert NotDefaultable(loanId, l.status, eligibleAt);
+        LoanRecord storage l = _loans[loanId];
+        Terms memory t = l.terms;
+        if (t.status == LoanStatus.None) revert UnknownLoan(loanId);
+        Schedule memory s = l.schedule;
+        uint256 eligibleAt = _dueDate(s, _satisfiedInstalments(s, t) + 1) + s.defaultAfter;
+        if (t.status != LoanStatus.Active || block.timestamp < eligibleAt) {
+            revert NotDefaultable(loanId, t.status, eligibleAt);
         }
-        Accrual memory a = _accrue(l, block.timestamp);
-        s.interestDue = SafeCast.toUint96(a.interestDue);
-        s.periodsCharged = SafeCast.toUint16(a.periodsCharged);
-        s.lateFeesDue = SafeCast.toUint96(a.lateFeesDue);
-        s.lateChargedThrough = uint16(a.lateChargedThrough);
-        s.status = LoanStatus.Defaulted;
-        _recordLateInstalments(loanId, l.borrower, a);
-        emit LoanDefaulted(loanId, l.outstanding);
-        scoreRegistry.recordDefault(l.borrower);
+        (uint256 newLate, uint256 newLateFees) = _accrue(s, t, block.timestamp);
+        l.schedule = s;
+        l.terms.status = LoanStatus.Defaulted;
+        address borrower = l.borrower;
+        if (newLate != 0) _recordLate(loanId, borrower, newLate, newLateFees);
+        emit LoanDefaulted(loanId, s.outstanding);
+        scoreRegistry.recordDefault(borrower);
     }
 
     // ================================================================== views
 
     /// @inheritdoc ILoanBook
     function loan(uint256 loanId) external view returns (Loan memory) {
-        return _loans[loanId];
+        LoanRecord memory l = _loans[loanId];
+        (Funding memory f, Terms memory t, Schedule memory s) = (l.funding, l.terms, l.schedule);
+        return Loan({
+            token: f.token,
+            funded: f.funded,
+            principal: t.principal,
+            fundingDeadline: t.fundingDeadline,
+            status: t.status,
+            grade: t.grade,
+            minFillBps: t.minFillBps,
+            aprBps: t.aprBps,
+            instalments: t.instalments,
+            feeBps: t.feeBps,
+            lateFeeBps: t.lateFeeBps,
+            purpose: t.purpose,
+            outstanding: s.outstanding,
+            interestDue: s.interestDue,
+            startTime: s.startTime,
+            periodsCharged: s.periodsCharged,
+            instalment: s.instalment,
+            paidTowardNext: s.paidTowardNext,
+            period: s.period,
+            instalmentsPaid: s.instalmentsPaid,
+            lateChargedThrough: s.lateChargedThrough,
+            lateFeesDue: s.lateFeesDue,
+            gracePeriod: s.gracePeriod,
+            defaultAfter: s.defaultAfter,
+            platformFeesDue: s.platformFeesDue,
+            borrower: l.borrower
+        });
     }
 
     /// @inheritdoc ILoanBook
     function amountDue(uint256 loanId) external view returns (AmountDue memory due) {
-        Loan memory l = _loans[loanId];
-        if (l.status != LoanStatus.Active && l.status != LoanStatus.Defaulted) return due;
-        Accrual memory a = _accrue(l, block.timestamp);
-        due.lateFees = a.lateFeesDue;
-        due.interest = a.interestDue;
-        due.payoff = a.lateFeesDue + a.interestDue + l.outstanding;
-        uint256 elapsedPeriods = (block.timestamp - l.startTime) / l.period;
-        uint256 scheduled = elapsedPeriods >= l.instalments ? type(uint256).max : elapsedPeriods * l.instalment;
-        uint256 paidToSchedule = uint256(l.instalmentsPaid) * l.instalment + l.paidTowardNext;
+        Terms memory t = _loans[loanId].terms;
+        if (t.status != LoanStatus.Active && t.status != LoanStatus.Defaulted) return due;
+        Schedule memory s = _loans[loanId].schedule;
+        uint256 paidToSchedule = uint256(s.instalmentsPaid) * s.instalment + s.paidTowardNext;
+        uint256 satisfied = _satisfiedInstalments(s, t);
+        _accrue(s, t, block.timestamp);
+        due.lateFees = s.lateFeesDue;
+        due.interest = s.interestDue;
+        due.payoff = uint256(s.lateFeesDue) + s.interestDue + s.outstanding;
+        uint256 elapsedPeriods = (block.timestamp - s.startTime) / s.period;
+        uint256 scheduled = elapsedPeriods >= t.instalments ? type(uint256).max : elapsedPeriods * s.instalment;
         uint256 behind = scheduled > paidToSchedule ? scheduled - paidToSchedule : 0;
-        due.toBeCurrent = _min(a.lateFeesDue + behind, due.payoff);
-        due.nextDueDate = l.startTime + (_satisfiedInstalments(l) + 1) * l.period;
+        due.toBeCurrent = _min(s.lateFeesDue + behind, due.payoff);
+        due.nextDueDate = _dueDate(s, satisfied + 1);
     }
 
     /// @inheritdoc ILoanBook
     function isLate(uint256 loanId) external view returns (bool) {
-        Loan memory l = _loans[loanId];
-        if (l.status != LoanStatus.Active && l.status != LoanStatus.Defaulted) return false;
-        uint256 firstUnpaidDue = l.startTime + (_satisfiedInstalments(l) + 1) * l.period;
-        return block.timestamp > firstUnpaidDue + l.gracePeriod;
+        Terms memory t = _loans[loanId].terms;
+        if (t.status != LoanStatus.Active && t.status != LoanStatus.Defaulted) return false;
+        Schedule memory s = _loans[loanId].schedule;
+        return block.timestamp > _dueDate(s, _satisfiedInstalments(s, t) + 1) + s.gracePeriod;
     }
 
     /// @inheritdoc ILoanBook
@@ -337,23 +416,22 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     function withdrawFees(uint256[] calldata loanIds) external onlyGovernance nonReentrant returns (uint256 total) {
         address recipient = feeRecipient;
         for (uint256 i; i < loanIds.length; ++i) {
-            Loan storage l = _loans[loanIds[i]];
-            uint256 amount = l.platformFeesDue;
+            LoanRecord storage l = _loans[loanIds[i]];
+            uint256 amount = l.schedule.platformFeesDue;
             if (amount == 0) continue;
-            l.platformFeesDue = 0;
+            l.schedule.platformFeesDue = 0;
             total += amount;
             emit FeesWithdrawn(loanIds[i], recipient, amount);
-            IERC20(l.token).safeTransfer(recipient, amount);
+            IERC20(l.funding.token).safeTransfer(recipient, amount);
         }
     }
 
     // ================================================================== internals
 
-    function _listed(uint256 loanId) private view returns (Loan storage l) {
-        l = _loans[loanId];
-        if (l.status != LoanStatus.Listed) {
-            if (l.status == LoanStatus.None) revert UnknownLoan(loanId);
-            revert LoanNotListed(loanId, l.status);
+    function _requireListed(uint256 loanId, LoanStatus status) private pure {
+        if (status != LoanStatus.Listed) {
+            if (status == LoanStatus.None) revert UnknownLoan(loanId);
+            revert LoanNotListed(loanId, status);
         }
     }
 
@@ -376,59 +454,62 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
 
     /// @dev Activate a funded listing: fix the schedule on the funded amount, charge the first
     ///      period's interest and send the principal to the borrower.
-    function _start(uint256 loanId, Loan storage l) private {
-        uint256 principal = l.funded;
-        uint256 instalment = InstalmentMath.instalmentUp(principal, l.aprBps, l.period, l.instalments);
-        l.status = LoanStatus.Active;
-        l.startTime = uint40(block.timestamp);
-        l.outstanding = uint96(principal);
-        l.instalment = SafeCast.toUint96(instalment);
-        l.periodsCharged = 1;
-        l.interestDue = SafeCast.toUint96(InstalmentMath.periodInterestUp(principal, l.aprBps, l.period));
-        emit LoanStarted(loanId, principal, instalment, block.timestamp);
-        IERC20(l.token).safeTransfer(l.borrower, principal);
+    function _start(uint256 loanId, LoanRecord storage l, Terms memory t, uint256 principal) private {
+        Schedule memory s = l.schedule;
+        s.outstanding = uint96(principal);
+        s.instalment = SafeCast.toUint96(InstalmentMath.instalmentUp(principal, t.aprBps, s.period, t.instalments));
+        s.interestDue = SafeCast.toUint96(InstalmentMath.periodInterestUp(principal, t.aprBps, s.period));
+        s.startTime = uint40(block.timestamp);
+        s.periodsCharged = 1;
+        l.schedule = s;
+        l.terms.status = LoanStatus.Active;
+        emit LoanStarted(loanId, principal, s.instalment, block.timestamp);
+        IERC20(l.funding.token).safeTransfer(l.borrower, principal);
     }
 
-    /// @dev Charges up to time `t`: interest for every period started since the last charge (on the
-    ///      principal outstanding, which has not changed since), and a late fee for every instalment
-    ///      newly past due + grace that is not satisfied. Pure, so views and transactions agree.
-    function _accrue(Loan memory l, uint256 t) private pure returns (Accrual memory a) {
-        a.interestDue = l.interestDue;
-        a.lateFeesDue = l.lateFeesDue;
-        a.periodsCharged = l.periodsCharged;
-        a.lateChargedThrough = l.lateChargedThrough;
-        uint256 elapsed = t - l.startTime;
-        uint256 started = elapsed / l.period + 1;
-        if (started > a.periodsCharged) {
-            uint256 perPeriod = InstalmentMath.periodInterestUp(l.outstanding, l.aprBps, l.period);
-            a.interestDue += (started - a.periodsCharged) * perPeriod;
-            a.periodsCharged = started;
+    /// @dev Bring `s` up to time `now`: interest for every period started since the last charge
+    ///      (on the principal outstanding, which has not changed since), and a late fee for every
+    ///      instalment newly past due + grace that is not satisfied. Pure, so views and
+    ///      transactions agree. Returns the newly late instalments and their fees.
+    function _accrue(Schedule memory s, Terms memory t, uint256 now_)
+        private
+        pure
+        returns (uint256 newLate, uint256 newLateFees)
+    {
+        uint256 elapsed = now_ - s.startTime;
+        uint256 started = elapsed / s.period + 1;
+        if (started > s.periodsCharged) {
+            uint256 perPeriod = InstalmentMath.periodInterestUp(s.outstanding, t.aprBps, s.period);
+            s.interestDue = SafeCast.toUint96(s.interestDue + (started - s.periodsCharged) * perPeriod);
+            s.periodsCharged = SafeCast.toUint16(started);
         }
-        if (elapsed <= l.gracePeriod) return a;
-        uint256 assessable = _min((elapsed - l.gracePeriod) / l.period, l.instalments);
-        uint256 alreadyDealt = _max(_satisfiedInstalments(l), a.lateChargedThrough);
-        if (assessable > alreadyDealt) {
-            a.newLateInstalments = assessable - alreadyDealt;
-            a.newLateFees = a.newLateInstalments * uint256(l.instalment).mulDivUp(l.lateFeeBps, FixedPointMath.BPS);
-            a.lateFeesDue += a.newLateFees;
-            a.lateChargedThrough = assessable;
-        }
+        if (elapsed <= s.gracePeriod) return (0, 0);
+        uint256 assessable = _min((elapsed - s.gracePeriod) / s.period, t.instalments);
+        uint256 alreadyDealt = _max(_satisfiedInstalments(s, t), s.lateChargedThrough);
+        if (assessable <= alreadyDealt) return (0, 0);
+        newLate = assessable - alreadyDealt;
+        newLateFees = newLate * uint256(s.instalment).mulDivUp(t.lateFeeBps, FixedPointMath.BPS);
+        s.lateFeesDue = SafeCast.toUint96(s.lateFeesDue + newLateFees);
+        s.lateChargedThrough = uint16(assessable);
     }
 
     /// @dev Instalments satisfied by payments; the last one only by paying the loan off.
-    function _satisfiedInstalments(Loan memory l) private pure returns (uint256) {
-        if (l.outstanding == 0) return l.instalments;
-        return _min(l.instalmentsPaid, l.instalments - 1);
+    function _satisfiedInstalments(Schedule memory s, Terms memory t) private pure returns (uint256) {
+        if (s.outstanding == 0) return t.instalments;
+        return _min(s.instalmentsPaid, t.instalments - 1);
     }
 
-    function _minimumFill(Loan storage l) private view returns (uint256) {
-        return uint256(l.principal).mulDivUp(l.minFillBps, FixedPointMath.BPS);
+    function _dueDate(Schedule memory s, uint256 instalmentNumber) private pure returns (uint256) {
+        return s.startTime + instalmentNumber * s.period;
     }
 
-    function _recordLateInstalments(uint256 loanId, address borrower, Accrual memory a) private {
-        if (a.newLateInstalments == 0) return;
-        emit LateFeesCharged(loanId, a.newLateInstalments, a.newLateFees);
-        scoreRegistry.recordLateInstalments(borrower, uint32(a.newLateInstalments));
+    function _minimumFill(Terms memory t) private pure returns (uint256) {
+        return uint256(t.principal).mulDivUp(t.minFillBps, FixedPointMath.BPS);
+    }
+
+    function _recordLate(uint256 loanId, address borrower, uint256 newLate, uint256 newLateFees) private {
+        emit LateFeesCharged(loanId, newLate, newLateFees);
+        scoreRegistry.recordLateInstalments(borrower, uint32(newLate));
     }
 
     /// @dev Pull exactly `amount`: a token that delivers less (fee on transfer) reverts the call.
