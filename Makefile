@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` and `make test`. Both set up what they need first.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+# brownie 1.22 warns on its own internal calls; keep the output readable
+export PYTHONWARNINGS := ignore::FutureWarning
+BROWNIE := .venv/bin/brownie
+CHAIN_DIR := .toolchain
+
+.PHONY: setup run stop test test-contracts test-python bench-gas
+
+setup:
+	@./toolchain/setup.sh
+
+## run: start a local Ganache (left running), deploy, and play a short loan lifecycle
+run: setup stop
+	@mkdir -p $(CHAIN_DIR)
+	@.venv/bin/python -m toolchain.start_chain $(CHAIN_DIR)
+	$(BROWNIE) run scripts/demo.py --network lendchain-local
+	@echo "Chain left running at http://127.0.0.1:8545 (chain id 1337); 'make stop' stops it."
+
+## stop: stop the chain `make run` started
+stop:
+	@if [ -f $(CHAIN_DIR)/ganache.pid ]; then kill $$(cat $(CHAIN_DIR)/ganache.pid) 2>/dev/null || true; rm -f $(CHAIN_DIR)/ganache.pid; fi
+
+## test: every test suite (contracts on a Ganache the tests start themselves)
+test: setup test-python test-contracts
+
+test-python:
+	.venv/bin/python -m pytest tests --ignore=tests/contracts -p no:pytest-brownie -q
+
+test-contracts:
+	$(BROWNIE) test tests/contracts --network lendchain-test -p no:warnings
+
+## bench-gas: gas per operation on a fresh chain -> benchmarks/results/gas.json
+bench-gas: setup
+	$(BROWNIE) run scripts/benchmark_gas.py --network lendchain-bench

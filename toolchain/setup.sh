@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Set up everything the project needs, from the package registries only (idempotent):
+#   Python virtual environment from requirements.lock, Node packages from package-lock.json,
+#   the npm solc front-end registered with py-solc-x, the local chains registered with brownie.
+# Needs: python3 (3.11) with venv, node (>= 18) with npm. Nothing else is downloaded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+if ! cmp -s requirements.lock .venv/.installed-lock 2>/dev/null; then
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+  cp requirements.lock .venv/.installed-lock
+fi
+if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+.venv/bin/python -m toolchain.register_solc
+.venv/bin/python -m toolchain.local_chain
