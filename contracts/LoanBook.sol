@@ -30,6 +30,9 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     uint256 public constant MAX_INSTALMENTS = 360;
     uint256 public constant MAX_TERM = 3650 days;
     uint256 public constant MAX_LISTING_DURATION = 60 days;
+    /// @notice A listing not started this long after its deadline expires whatever its fill, so
+    ///         lenders' funds cannot be stuck by a start that keeps failing (e.g. a blocked borrower).
+    uint256 public constant START_WINDOW = 7 days;
     uint8 public constant WORST_GRADE = 9;
 
     struct Config {
@@ -241,10 +244,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         LoanRecord storage l = _loans[loanId];
         Terms memory t = l.terms;
         if (t.status == LoanStatus.None) revert UnknownLoan(loanId);
-        if (
-            t.status == LoanStatus.Listed && block.timestamp > t.fundingDeadline
-                && l.funding.funded < _minimumFill(t)
-        ) {
+        if (t.status == LoanStatus.Listed && _expired(t, l.funding.funded)) {
             t.status = LoanStatus.Expired;
             l.terms.status = LoanStatus.Expired;
             emit LoanExpired(loanId);
@@ -501,6 +501,12 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
 
     function _dueDate(Schedule memory s, uint256 instalmentNumber) private pure returns (uint256) {
         return s.startTime + instalmentNumber * s.period;
+    }
+
+    /// @dev A listing past its deadline below its minimum fill, or past the start window.
+    function _expired(Terms memory t, uint256 funded) private view returns (bool) {
+        if (block.timestamp <= t.fundingDeadline) return false;
+        return funded < _minimumFill(t) || block.timestamp > t.fundingDeadline + START_WINDOW;
     }
 
     function _minimumFill(Terms memory t) private pure returns (uint256) {

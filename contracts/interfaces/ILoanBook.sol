@@ -16,7 +16,8 @@ import {IScoreRegistry} from "./IScoreRegistry.sol";
 /// Lifecycle: Listed -> Active -> Repaid | Defaulted; Listed -> Cancelled | Expired.
 ///  - Listed: lenders `fund` until the funding deadline. At the full principal the loan starts at
 ///    once. With at least `minFillBps` of the principal funded, the borrower may `start` it early,
-///    and after the deadline anyone may. Below the minimum fill at the deadline, the loan expires.
+///    and after the deadline anyone may. Below the minimum fill at the deadline, or not started
+///    within START_WINDOW after it, the listing expires and lenders refund.
 ///  - Active: the schedule is computed at start from the funded amount. Interest for a period is
 ///    charged when the period starts, on the principal then outstanding. Instalment k is due at
 ///    start + k * period. A payment pays late fees, then interest, then principal; prepayment is
@@ -192,7 +193,8 @@ interface ILoanBook {
     function fund(uint256 loanId, uint256 amount) external;
 
     /// @notice Burn all the caller's notes of a cancelled or expired loan and return their principal.
-    ///         A listed loan past its deadline and below its minimum fill is marked Expired first.
+    ///         A listed loan past its deadline and below its minimum fill, or past the start window,
+    ///         is marked Expired first.
     function refund(uint256 loanId) external returns (uint256 amount);
 
     /// @notice Pay out the caller's share of the loan's repayments so far.

@@ -78,3 +78,16 @@ def test_unknown_loan(book, borrower):
         book.refund(5, {"from": borrower})
     with reverts("UnknownLoan", 5):
         book.start(5, {"from": borrower})
+
+
+def test_listing_not_started_within_start_window_expires(book, usdc, list_loan, lenders):
+    loan_id = list_loan()
+    book.fund(loan_id, 800 * USDC, {"from": lenders[0]})  # above the 70% minimum fill
+    chain.sleep(7 * DAY + 10)
+    with reverts("NotRefundable", loan_id, LISTED):  # startable: anyone may still start it
+        book.refund(loan_id, {"from": lenders[0]})
+    chain.sleep(book.START_WINDOW())
+    tx = book.refund(loan_id, {"from": lenders[0]})
+    assert "LoanExpired" in tx.events and tx.return_value == 800 * USDC
+    with reverts("LoanNotListed", loan_id, EXPIRED):
+        book.start(loan_id, {"from": lenders[0]})
