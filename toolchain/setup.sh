@@ -18,3 +18,5 @@ if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
 fi
 .venv/bin/python -m toolchain.register_solc
 .venv/bin/python -m toolchain.local_chain
+# The default credit model, trained from registry-shipped data (a few seconds) if absent.
+.venv/bin/python -m scoring ensure-default

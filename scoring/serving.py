@@ -1,0 +1,182 @@
+"""Score profiles with a trained artifact: PD, pdBps, grade, score, reasons, verification hint.
+
+Two paths give identical numbers (checked when a Scorer is built):
+- a few rows (one profile and its counterfactuals): records are encoded from the matrix layout
+  and the trees evaluated with numpy (scoring.layout, scoring.trees): well under 2 ms;
+- many rows: the fitted ColumnTransformer and scikit-learn's predict (vectorised; `threads`
+  OpenMP threads, 1 by default so that web workers and other processes sharing the machine
+  are not oversubscribed; rows are independent, so the thread count never changes a number).
+If the fast path cannot be built or does not reproduce scikit-learn exactly, every call uses
+the second path (`Scorer.fast_path` says which).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from scoring import explain
+from scoring.artifact import ModelArtifact
+from scoring.grades import BPS, grade_code, grade_for_pd_bps, score_for_pd_bps
+from scoring.layout import Layout, canonical_value
+from scoring.model import floor_pd
+from scoring.schema import CATEGORY_COLUMNS, COLUMNS, SignalRecord
+from scoring.trees import CompiledTrees
+from scoring.validation import records_to_frame
+
+FAST_PATH_MAX_ROWS = 256
+PROBE_ROWS = 512
+
+# bps -> grade code / score, built from the pure functions, so vectorised scoring agrees exactly.
+_GRADE_CODE_OF_BPS = np.array([grade_code(grade_for_pd_bps(b)) for b in range(BPS + 1)], dtype=np.int8)
+_SCORE_OF_BPS = np.array([score_for_pd_bps(b) for b in range(BPS + 1)], dtype=np.int16)
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    pd: float
+    pd_bps: int  # rounded up, as attested on chain
+    grade: str
+    grade_code: int  # 1 (A+) .. 9 (E)
+    score: int  # 0..100
+    reasons: tuple[explain.Reason, ...]
+    next_verification: explain.Verification | None
+    model_id: str
+
+
+def pd_bps_array(pd: np.ndarray) -> np.ndarray:
+    """Vectorised `grades.pd_to_bps_up`."""
+    return np.minimum(BPS, np.ceil(np.round(pd * BPS, 9))).astype(np.int64)
+
+
+class Scorer:
+    """Scores canonical frames or records with one artifact."""
+
+    def __init__(self, artifact: ModelArtifact, threads: int | None = 1):
+        self.artifact = artifact
+        self.threads = threads
+        self.model_id = artifact.model_id
+        self.references = dict(artifact.references)
+        features = artifact.pipeline.named_steps["features"]
+        calibrated = artifact.pipeline.named_steps["model"]
+        if len(calibrated.calibrated_classifiers_) != 1:
+            raise ValueError("expected one calibrated classifier (ensemble=False)")
+        self._features = features
+        self._booster = calibrated.calibrated_classifiers_[0].estimator
+        self._calibrator = calibrated.calibrated_classifiers_[0].calibrators[0]
+        self.layout = Layout.of(features)
+        self._trees = self._compile_trees() if self.layout.verify(features, self._probe_frame()) else None
+        self.fast_path = self._trees is not None
+
+    @property
+    def tree_count(self) -> int:
+        """Trees in the booster (one per boosting iteration)."""
+        return len(self._booster._predictors) if self._trees is None else self._trees.n_trees_
+
+    # -- PDs ---------------------------------------------------------------------------------
+
+    def pd_of_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        if self._trees is not None and len(matrix) <= FAST_PATH_MAX_ROWS:
+            raw = self._trees.raw(matrix)
+        else:
+            with threadpool_limits(limits=self.threads):
+                raw = self._booster.decision_function(matrix)
+        return floor_pd(self._calibrator.predict(raw))
+
+    def pd_of_frame(self, signals: pd.DataFrame) -> np.ndarray:
+        """PD for each row of a canonical frame."""
+        return self.pd_of_matrix(self._matrix_of_frame(signals))
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def score_record(self, record: SignalRecord, explain_score: bool = True) -> ScoreResult:
+        """One profile, on the fast path (no pandas)."""
+        values = {name: canonical_value(name, getattr(record, name)) for name in COLUMNS}
+        return self._score_rows([values], self.layout.encode([values]), explain_score)[0]
+
+    def score_records(self, records: Iterable[SignalRecord], explain_score: bool = True) -> list[ScoreResult]:
+        return self.score_frame(records_to_frame(records), explain_score)
+
+    def score_frame(self, signals: pd.DataFrame, explain_score: bool = True) -> list[ScoreResult]:
+        """Every row of a canonical frame (see scoring.validation.validate_frame)."""
+        rows = signals[list(COLUMNS)].to_dict("records")
+        return self._score_rows(rows, self._matrix_of_frame(signals), explain_score)
+
+    def score_arrays(self, signals: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Vectorised pd, pd_bps, grade_code and score for many rows (no reasons)."""
+        pd_values = self.pd_of_frame(signals)
+        bps = pd_bps_array(pd_values)
+        return {"pd": pd_values, "pd_bps": bps, "grade_code": _GRADE_CODE_OF_BPS[bps], "score": _SCORE_OF_BPS[bps]}
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _matrix_of_frame(self, signals: pd.DataFrame) -> np.ndarray:
+        if self._trees is not None and len(signals) <= FAST_PATH_MAX_ROWS:
+            return self.layout.encode(signals[list(COLUMNS)].to_dict("records"))
+        return self._features.transform(signals)
+
+    def _score_rows(self, rows: list[Mapping[str, Any]], matrix: np.ndarray, explain_score: bool
+                    ) -> list[ScoreResult]:
+        pd_values = self.pd_of_matrix(matrix)
+        base_bps = pd_bps_array(pd_values)
+        if explain_score:
+            variants, changes = explain.counterfactual_matrix(self.layout, matrix, self.references)
+            changed_bps = pd_bps_array(self.pd_of_matrix(variants)).reshape(len(changes), len(rows))
+            # which block of counterfactual rows holds "signal at its reference" / "verification done"
+            at_reference = {s: k for k, (s, v) in enumerate(changes)
+                            if s in self.references and v == self.references[s]}
+            verified = {s: k for k, (s, v) in enumerate(changes) if s in explain.VERIFICATION_COLUMNS and v == 1.0}
+        results = []
+        for i, values in enumerate(rows):
+            bps = int(base_bps[i])
+            reasons: tuple[explain.Reason, ...] = ()
+            hint = None
+            if explain_score:
+                reference_bps = {s: int(changed_bps[k, i]) for s, k in at_reference.items()}
+                reasons = explain.reasons_for(values, bps, self.references, reference_bps)
+                hint = explain.best_verification(values, bps, {s: int(changed_bps[k, i]) for s, k in verified.items()})
+            grade = grade_for_pd_bps(bps)
+            results.append(ScoreResult(float(pd_values[i]), bps, grade, grade_code(grade), score_for_pd_bps(bps),
+                                       reasons, hint, self.model_id))
+        return results
+
+    def _compile_trees(self) -> CompiledTrees | None:
+        """The numpy evaluator, if it reproduces the booster exactly on probe rows."""
+        try:
+            trees = CompiledTrees.compile(self._booster)
+        except (AttributeError, KeyError, ValueError, TypeError):
+            return None
+        probe = self._probe_matrix(trees)
+        with threadpool_limits(limits=self.threads):
+            expected = self._booster.decision_function(probe)
+        if not np.array_equal(trees.raw(probe), expected):
+            return None
+        return trees
+
+    def _probe_frame(self) -> pd.DataFrame:
+        """Canonical rows exercising every used column: all missing, the references, each category
+        value, and a distinct number in every numeric column (to catch a column mix-up)."""
+        rows: list[dict[str, Any]] = [{}, dict(self.references)]
+        for signal, (_, values) in self.layout.categories.items():
+            rows += [{signal: value} for value in values]
+        rows.append({signal: k + 0.5 for k, signal in enumerate(self.layout.numeric)})
+        frame = pd.DataFrame(rows, columns=list(COLUMNS))
+        for name in COLUMNS:
+            frame[name] = frame[name].astype(object if name in CATEGORY_COLUMNS else np.float64)
+        return frame
+
+    def _probe_matrix(self, trees: CompiledTrees) -> np.ndarray:
+        """Rows that reach many branches: values at, just around and far from every split threshold, and NaN."""
+        rng = np.random.default_rng(0)
+        probe = np.empty((PROBE_ROWS, self.layout.width))
+        for column in range(self.layout.width):
+            used = trees.threshold_[(trees.feature_ == column) & ~trees.is_leaf_]
+            pool = np.concatenate([used, np.nextafter(used, np.inf), np.nextafter(used, -np.inf),
+                                   [np.nan, -1e12, 1e12, 0.0, 1.0]])
+            probe[:, column] = rng.choice(pool, PROBE_ROWS)
+        return probe
+

@@ -1,0 +1,95 @@
+"""Adapters map each source into the schema; missing stays NaN; nothing set after scoring leaks in."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scoring.adapters import expand, load_dataset, platform
+from scoring.adapters.base import map_codes
+from scoring.schema import COLUMNS
+from scoring.validation import SignalError
+
+
+def assert_canonical(data):
+    assert list(data.signals.columns) == list(COLUMNS)
+    assert len(data.signals) == len(data.defaulted) == data.rows
+    assert set(np.unique(data.defaulted)) == {0, 1}
+
+
+def test_lendingclub(lendingclub_data):
+    assert_canonical(lendingclub_data)
+    assert lendingclub_data.rows == 9857 and lendingclub_data.default_rate == pytest.approx(0.0524, abs=1e-3)
+    signals = lendingclub_data.signals
+    assert set(lendingclub_data.observed_signals()) == {
+        "income_verified", "monthly_income", "employment_status", "employment_months", "loan_amount", "term_months"}
+    # emp_unk rows: employment length and status unknown -> missing, not zero
+    unknown = signals["employment_months"].isna()
+    assert unknown.sum() == 645 and signals.loc[unknown, "employment_status"].isna().all()
+    assert set(signals["term_months"].unique()) == {36.0, 60.0}
+    assert "LendingClub sub_grade" in lendingclub_data.benchmarks  # comparison only
+
+
+def test_credit_data(credit_data_set):
+    assert_canonical(credit_data_set)
+    assert credit_data_set.rows == 4454
+    signals = credit_data_set.signals
+    assert signals["homeowner"].isna().sum() == 26  # 'ignore' and NA stay missing
+    assert signals["monthly_income"].isna().all()  # unknown currency unit: not guessed
+    assert set(signals["employment_status"].dropna()) <= {"employed", "part_time", "self_employed", "other"}
+
+
+def test_german(german_data):
+    assert_canonical(german_data)
+    assert german_data.rows == 1000 and german_data.default_rate == pytest.approx(0.3)
+    signals = german_data.signals
+    unemployed = signals["employment_status"] == "not_employed"
+    assert unemployed.sum() == 62 and signals.loc[unemployed, "employment_months"].isna().all()
+    assert signals["phone_verified"].sum() == 404
+    assert signals["bureau_score"].isna().all()
+
+
+def test_registry_pool(registry_data):
+    assert_canonical(registry_data)
+    assert registry_data.rows == 9857 + 4454 + 1000
+    assert dict(zip(*np.unique(registry_data.source, return_counts=True))) == {
+        "credit_data": 4454, "german": 1000, "lendingclub": 9857}
+
+
+def test_prosper(prosper_data):
+    assert_canonical(prosper_data)
+    assert prosper_data.rows == 25_996 - 13  # duplicated listings dropped
+    assert prosper_data.default_rate == pytest.approx(0.244, abs=0.001)
+    assert "ProsperScore" in prosper_data.benchmarks
+    assert prosper_data.signals["purpose"].isna().sum() > 0  # category 0 "not available" stays missing
+
+
+def test_dataset_specs():
+    assert expand("registry") == ["lendingclub", "credit_data", "german"]
+    assert expand("german,registry") == ["german", "lendingclub", "credit_data"]
+    with pytest.raises(ValueError, match="unknown dataset"):
+        expand("kaggle")
+    with pytest.raises(ValueError, match="needs --data"):
+        load_dataset("platform")
+
+
+def test_unknown_source_code_fails_loudly():
+    with pytest.raises(ValueError, match="no mapping for"):
+        map_codes(pd.Series(["own", "castle"]), {"own": True}, "housing")
+
+
+def test_platform_rows_and_csv(tmp_path):
+    rows = [{"income_verified": True, "monthly_income": 5000, "prior_defaults": 0, "defaulted": False},
+            {"income_verified": False, "prior_defaults": 2, "wallet_age_days": 30, "defaulted": True}]
+    data = platform.from_rows(rows)
+    assert_canonical(data)
+    assert data.defaulted.tolist() == [0, 1] and np.isnan(data.signals.loc[0, "wallet_age_days"])
+    path = tmp_path / "loans.csv"
+    path.write_text("prior_defaults,defaulted\n0,false\n1,true\n")
+    assert platform.load(path).defaulted.tolist() == [0, 1]
+
+
+def test_platform_bad_outcome_and_bad_signal_name_the_row(tmp_path):
+    with pytest.raises(SignalError, match="row 2, column 'defaulted'"):
+        platform.from_rows([{"defaulted": True}, {"defaulted": "later"}])
+    with pytest.raises(SignalError, match="row 1, column 'prior_defaults'"):
+        platform.from_rows([{"prior_defaults": -1, "defaulted": 0}])
