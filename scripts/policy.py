@@ -1,11 +1,10 @@
 """The platform's launch policy: what governance configures at deployment.
 
-Grades are codes 1 (A+) .. 9 (E). Limits are in whole loan-token units and scaled by the token's
+Grades are codes 1 (A+) .. 9 (E) (scoring.grades). Limits are in whole loan-token units and scaled by the token's
 decimals when applied. Maximum APRs widen as grades fall, so riskier borrowers can still price
 their risk, within the contract's hard cap of 100%.
 """
 
-GRADES = ["A+", "A", "B+", "B", "C+", "C", "D+", "D", "E"]
 
 # grade code -> (maximum principal in whole tokens, maximum APR in bps)
 GRADE_POLICY = {
