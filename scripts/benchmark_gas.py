@@ -88,7 +88,7 @@ def main():
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print("\noperation              gas   (3 lenders | 200 lenders)")
+    print("\noperation              gas   (4 lenders | 200 lenders)")
     for name in [k for k in results if not k.endswith("_200")]:
         print(f"{name:<18} {results[name]:>9,} | {results[name + '_200']:>9,}")
     print(f"written to {RESULTS}")
