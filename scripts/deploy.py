@@ -3,8 +3,9 @@
     brownie run scripts/deploy.py --network <id>
 
 On a local chain (chain id 1337) it also deploys the mocks: a 6-decimal stablecoin (mUSDC), an
-18-decimal WETH (mWETH) and an 8-decimal ETH/USD price feed. On other networks the loan token
-comes from LENDCHAIN_LOAN_TOKEN and the deployer from brownie's `accounts.load(LENDCHAIN_DEPLOYER)`.
+18-decimal WETH (mWETH) and 8-decimal ETH/USD and USDC/USD price feeds, wired into the price
+oracle. On other networks the loan token comes from LENDCHAIN_LOAN_TOKEN, the deployer from
+brownie's `accounts.load(LENDCHAIN_DEPLOYER)`, and feeds are configured by governance afterwards.
 
 The scoring service's signing address comes from SCORE_SIGNER_ADDRESS, or from SCORE_SIGNER_KEY;
 locally it defaults to Ganache account #9 of the test mnemonic.
@@ -20,6 +21,7 @@ from brownie import (
     LoanBook,
     MockAggregator,
     MockERC20,
+    PriceOracle,
     ScoreRegistry,
     accounts,
     chain,
@@ -34,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOYMENTS = ROOT / "deployments"
 LOCAL_CHAIN_IDS = {CHAIN_ID, 31337}  # Ganache here, anvil's default
 LOCAL_SIGNER_INDEX = 9
+# Mock feeds only move when someone sets them, so locally accept the oracle's longest staleness.
+LOCAL_FEED_MAX_AGE = 2 * 24 * 3600
 
 
 def deployment_path(chain_id: int) -> Path:
@@ -61,7 +65,13 @@ def deploy_mocks(owner) -> dict:
         "MockUSDC": MockERC20.deploy("Mock USD Coin", "mUSDC", 6, {"from": owner}),
         "MockWETH": MockERC20.deploy("Mock Wrapped Ether", "mWETH", 18, {"from": owner}),
         "EthUsdFeed": MockAggregator.deploy(8, "ETH / USD", 3_000 * 10**8, {"from": owner}),
+        "UsdcUsdFeed": MockAggregator.deploy(8, "USDC / USD", 10**8, {"from": owner}),
     }
+
+
+def configure_local_feeds(oracle, contracts: dict, owner) -> None:
+    oracle.setFeed(contracts["MockWETH"], contracts["EthUsdFeed"], LOCAL_FEED_MAX_AGE, {"from": owner})
+    oracle.setFeed(contracts["MockUSDC"], contracts["UsdcUsdFeed"], LOCAL_FEED_MAX_AGE, {"from": owner})
 
 
 def deploy() -> dict:
@@ -71,8 +81,11 @@ def deploy() -> dict:
     loan_token = contracts["MockUSDC"] if contracts else MockERC20.at(os.environ["LENDCHAIN_LOAN_TOKEN"])
     registry = ScoreRegistry.deploy(owner, signer_address(), {"from": owner})
     book = LoanBook.deploy(owner, registry, owner, {"from": owner})
+    oracle = PriceOracle.deploy(owner, {"from": owner})
     policy.configure(book, registry, loan_token, owner, owner)
-    contracts.update({"ScoreRegistry": registry, "LoanBook": book})
+    if chain.id in LOCAL_CHAIN_IDS:
+        configure_local_feeds(oracle, contracts, owner)
+    contracts.update({"ScoreRegistry": registry, "LoanBook": book, "PriceOracle": oracle})
     write_map(contracts)
     return contracts
 
