@@ -6,10 +6,11 @@ export PYTHONWARNINGS := ignore::FutureWarning
 BROWNIE := .venv/bin/brownie
 CHAIN_DIR := .toolchain
 
-.PHONY: setup run stop test test-contracts test-python bench-gas
+.PHONY: setup run stop test test-contracts test-python bench-gas slither
 
 setup:
 	@./toolchain/setup.sh
+	@./toolchain/slither/setup.sh
 
 ## run: start a local Ganache (left running), deploy, and play a short loan lifecycle
 run: setup stop
@@ -22,7 +23,7 @@ run: setup stop
 stop:
 	@if [ -f $(CHAIN_DIR)/ganache.pid ]; then kill $$(cat $(CHAIN_DIR)/ganache.pid) 2>/dev/null || true; rm -f $(CHAIN_DIR)/ganache.pid; fi
 
-## test: every test suite (contracts on a Ganache the tests start themselves)
+## test: every test suite: Python (scoring, signer, slither gate) and contracts (on a Ganache the tests start)
 test: setup test-python test-contracts
 
 test-python:
@@ -34,3 +35,7 @@ test-contracts:
 ## bench-gas: gas per operation on a fresh chain -> benchmarks/results/gas.json
 bench-gas: setup
 	$(BROWNIE) run scripts/benchmark_gas.py --network lendchain-bench
+
+## slither: static analysis of contracts/; fails on any untriaged high/medium finding
+slither: setup
+	.venv/bin/python -m toolchain.slither.run
