@@ -6,7 +6,9 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ILoanBook} from "./interfaces/ILoanBook.sol";
 import {IScoreRegistry} from "./interfaces/IScoreRegistry.sol";
+import {ExactTransfer} from "./libraries/ExactTransfer.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
+import {ICollateralVault} from "./interfaces/ICollateralVault.sol";
 import {InstalmentMath} from "./libraries/InstalmentMath.sol";
 import {Governed} from "./Governed.sol";
 import {LoanNotes} from "./LoanNotes.sol";
@@ -34,6 +36,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     ///         lenders' funds cannot be stuck by a start that keeps failing (e.g. a blocked borrower).
     uint256 public constant START_WINDOW = 7 days;
     uint8 public constant WORST_GRADE = 9;
+    uint256 public constant MAX_COLLATERAL_RATIO_BPS = 50_000;
 
     struct Config {
         uint16 feeBps;
@@ -51,6 +54,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     struct GradePolicy {
         uint96 maxPrincipal;
         uint16 maxAprBps;
+        uint16 minCollateralRatioBps;
     }
 
     // Storage layout of a loan, grouped by who reads and writes it, one struct per slot group, so
@@ -75,6 +79,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         uint16 feeBps;
         uint16 lateFeeBps;
         uint8 purpose;
+        uint16 minCollateralRatioBps;
     }
 
     /// @dev 3 slots: the repayment state. An on-time repayment changes only the first two; the
@@ -103,6 +108,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     }
 
     IScoreRegistry public immutable scoreRegistry;
+    ICollateralVault public collateralVault;
     address public feeRecipient;
     Config public config;
     mapping(address token => TokenConfig) public loanTokens;
@@ -130,7 +136,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         if (cfg.paused) revert LendingPaused();
         if (signature.length != 0) scoreRegistry.submit(attestation, signature);
         uint8 grade = scoreRegistry.validScore(msg.sender).grade;
-        _checkTerms(terms, grade);
+        uint256 minCollateralRatioBps = _checkTerms(terms, grade);
 
         loanId = ++loanCount;
         LoanRecord storage l = _loans[loanId];
@@ -145,7 +151,8 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
             instalments: uint16(terms.instalments),
             feeBps: cfg.feeBps,
             lateFeeBps: cfg.lateFeeBps,
-            purpose: uint8(terms.purpose)
+            purpose: uint8(terms.purpose),
+            minCollateralRatioBps: uint16(minCollateralRatioBps)
         });
         l.schedule.period = uint32(terms.period);
         l.schedule.gracePeriod = cfg.gracePeriod;
@@ -153,6 +160,19 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         l.borrower = msg.sender;
         _openAccumulator(loanId);
         emit LoanRequested(loanId, msg.sender, terms.token, terms, grade);
+        if (terms.collateralAmount != 0 || minCollateralRatioBps != 0) {
+            ICollateralVault vault = collateralVault;
+            if (address(vault) == address(0)) revert CollateralVaultNotSet();
+            vault.lock(
+                loanId,
+                msg.sender,
+                terms.collateralToken,
+                terms.collateralAmount,
+                terms.token,
+                terms.principal,
+                minCollateralRatioBps
+            );
+        }
     }
 
     /// @inheritdoc ILoanBook
@@ -171,6 +191,10 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         _requireListed(loanId, t.status);
         if (msg.sender != l.borrower && block.timestamp <= t.fundingDeadline) revert NotBorrower(loanId, msg.sender);
         uint256 funded = l.funding.funded;
+        // Past the start window the listing is expired, even before a refund records it.
+        if (block.timestamp > uint256(t.fundingDeadline) + START_WINDOW) {
+            revert LoanNotListed(loanId, LoanStatus.Expired);
+        }
         uint256 required = _minimumFill(t);
         if (funded < required) revert MinimumFillNotReached(loanId, funded, required);
         _start(loanId, l, t, funded);
@@ -181,38 +205,15 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         if (amount == 0) revert ZeroAmount();
         LoanRecord storage l = _loans[loanId];
         Terms memory t = l.terms;
-        if (t.status != LoanStatus.Active && t.status != LoanStatus.Defaulted) {
-            if (t.status == LoanStatus.None) revert UnknownLoan(loanId);
-            revert NotRepayable(loanId, t.status);
-        }
-        Funding memory f = l.funding;
-        Schedule memory s = l.schedule;
-        (uint256 newLate, uint256 newLateFees) = _accrue(s, t, block.timestamp);
-
-        // Late fees, then interest, then principal.
-        uint256 lateFees = _min(amount, s.lateFeesDue);
-        uint256 interest = _min(amount - lateFees, s.interestDue);
-        uint256 principal = _min(amount - lateFees - interest, s.outstanding);
-        paid = lateFees + interest + principal;
-        uint256 platformFee = interest.mulDivDown(t.feeBps, FixedPointMath.BPS);
-        uint256 progress = s.paidTowardNext + interest + principal;
-        s.lateFeesDue -= uint96(lateFees);
-        s.interestDue -= uint96(interest);
-        s.outstanding -= uint96(principal);
-        s.instalmentsPaid = SafeCast.toUint16(s.instalmentsPaid + progress / s.instalment);
-        s.paidTowardNext = uint96(progress % s.instalment);
-        s.platformFeesDue += uint96(platformFee);
-        l.schedule = s;
-        _distribute(loanId, paid - platformFee, f.funded);
-
-        emit Repayment(loanId, msg.sender, lateFees, interest, principal, platformFee, s.outstanding);
-        if (newLate != 0) _recordLate(loanId, l.borrower, newLate, newLateFees);
-        if (s.outstanding == 0) {
+        _requireRepayable(loanId, t.status);
+        (uint256 applied, uint256 outstanding, address token) = _applyPayment(loanId, l, t, amount, msg.sender);
+        if (outstanding == 0) {
             l.terms.status = LoanStatus.Repaid;
             emit LoanRepaid(loanId);
             scoreRegistry.recordRepaid(l.borrower);
         }
-        _pull(f.token, msg.sender, paid);
+        ExactTransfer.pullExact(token, msg.sender, applied);
+        return applied;
     }
 
     // ================================================================== lender
@@ -235,7 +236,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         l.funding.funded = uint96(funded);
         _mintNotes(msg.sender, loanId, amount);
         emit Funded(loanId, msg.sender, amount, funded);
-        _pull(f.token, msg.sender, amount);
+        ExactTransfer.pullExact(f.token, msg.sender, amount);
         if (amount == remaining) _start(loanId, l, t, funded);
     }
 
@@ -285,7 +286,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         Terms memory t = l.terms;
         if (t.status == LoanStatus.None) revert UnknownLoan(loanId);
         Schedule memory s = l.schedule;
-        uint256 eligibleAt = _dueDate(s, _satisfiedInstalments(s, t) + 1) + s.defaultAfter;
+        uint256 eligibleAt = _defaultEligibleAt(s, t);
         if (t.status != LoanStatus.Active || block.timestamp < eligibleAt) {
             revert NotDefaultable(loanId, t.status, eligibleAt);
         }
@@ -298,7 +299,58 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         scoreRegistry.recordDefault(borrower);
     }
 
+    // ================================================================== collateral vault
+
+    /// @inheritdoc ILoanBook
+    function applyLiquidation(uint256 loanId, uint256 amount, address payer)
+        external
+        nonReentrant
+        returns (uint256 paid)
+    {
+        if (msg.sender != address(collateralVault)) revert NotCollateralVault(msg.sender);
+        LoanRecord storage l = _loans[loanId];
+        Terms memory t = l.terms;
+        _requireRepayable(loanId, t.status);
+        (uint256 applied, uint256 outstanding, address token) = _applyPayment(loanId, l, t, amount, payer);
+        if (outstanding == 0) {
+            l.terms.status = LoanStatus.Closed;
+            emit LoanClosed(loanId, 0);
+        }
+        ExactTransfer.pullExact(token, payer, applied);
+        return applied;
+    }
+
+    /// @inheritdoc ILoanBook
+    function writeOff(uint256 loanId) external nonReentrant {
+        if (msg.sender != address(collateralVault)) revert NotCollateralVault(msg.sender);
+        LoanRecord storage l = _loans[loanId];
+        Terms memory t = l.terms;
+        _requireRepayable(loanId, t.status);
+        Schedule memory s = l.schedule;
+        _accrue(s, t, block.timestamp);
+        l.schedule = s;
+        l.terms.status = LoanStatus.Closed;
+        emit LoanClosed(loanId, _payoff(s));
+        if (t.status == LoanStatus.Active) scoreRegistry.recordDefault(l.borrower);
+    }
+
     // ================================================================== views
+
+    /// @inheritdoc ILoanBook
+    function collateralState(uint256 loanId) external view returns (CollateralState memory state) {
+        LoanRecord storage l = _loans[loanId];
+        Terms memory t = l.terms;
+        state.status = t.status;
+        state.token = l.funding.token;
+        state.borrower = l.borrower;
+        state.principal = t.principal;
+        state.minCollateralRatioBps = t.minCollateralRatioBps;
+        if (t.status != LoanStatus.Active && t.status != LoanStatus.Defaulted) return state;
+        Schedule memory s = l.schedule;
+        state.defaultEligibleAt = _defaultEligibleAt(s, t);
+        _accrue(s, t, block.timestamp);
+        state.debt = _payoff(s);
+    }
 
     /// @inheritdoc ILoanBook
     function loan(uint256 loanId) external view returns (Loan memory) {
@@ -317,6 +369,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
             feeBps: t.feeBps,
             lateFeeBps: t.lateFeeBps,
             purpose: t.purpose,
+            minCollateralRatioBps: t.minCollateralRatioBps,
             outstanding: s.outstanding,
             interestDue: s.interestDue,
             startTime: s.startTime,
@@ -344,7 +397,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         _accrue(s, t, block.timestamp);
         due.lateFees = s.lateFeesDue;
         due.interest = s.interestDue;
-        due.payoff = uint256(s.lateFeesDue) + s.interestDue + s.outstanding;
+        due.payoff = _payoff(s);
         uint256 elapsedPeriods = (block.timestamp - s.startTime) / s.period;
         uint256 scheduled = elapsedPeriods >= t.instalments ? type(uint256).max : elapsedPeriods * s.instalment;
         uint256 behind = scheduled > paidToSchedule ? scheduled - paidToSchedule : 0;
@@ -375,14 +428,29 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     }
 
     /// @inheritdoc ILoanBook
-    function setGradePolicy(address token, uint8 grade, uint256 maxPrincipal, uint256 maxAprBps)
-        external
-        onlyGovernance
-    {
+    function setGradePolicy(
+        address token,
+        uint8 grade,
+        uint256 maxPrincipal,
+        uint256 maxAprBps,
+        uint256 minCollateralRatioBps
+    ) external onlyGovernance {
         if (grade == 0 || grade > WORST_GRADE) revert IScoreRegistry.InvalidGrade(grade);
         if (maxAprBps > MAX_APR_BPS) revert AboveHardCap("maxAprBps", maxAprBps, MAX_APR_BPS);
-        gradePolicies[token][grade] = GradePolicy(SafeCast.toUint96(maxPrincipal), uint16(maxAprBps));
-        emit GradePolicySet(token, grade, maxPrincipal, maxAprBps);
+        if (minCollateralRatioBps > MAX_COLLATERAL_RATIO_BPS) {
+            revert AboveHardCap("minCollateralRatioBps", minCollateralRatioBps, MAX_COLLATERAL_RATIO_BPS);
+        }
+        gradePolicies[token][grade] =
+            GradePolicy(SafeCast.toUint96(maxPrincipal), uint16(maxAprBps), uint16(minCollateralRatioBps));
+        emit GradePolicySet(token, grade, maxPrincipal, maxAprBps, minCollateralRatioBps);
+    }
+
+    /// @inheritdoc ILoanBook
+    function setCollateralVault(address vault) external onlyGovernance {
+        if (vault == address(0)) revert ZeroAddress();
+        if (address(collateralVault) != address(0)) revert CollateralVaultAlreadySet(address(collateralVault));
+        collateralVault = ICollateralVault(vault);
+        emit CollateralVaultSet(vault);
     }
 
     /// @inheritdoc ILoanBook
@@ -435,7 +503,51 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         }
     }
 
-    function _checkTerms(LoanTerms calldata t, uint8 grade) private view {
+    /// @dev Returns the grade policy's minimum collateral ratio.
+    function _requireRepayable(uint256 loanId, LoanStatus status) private pure {
+        if (status != LoanStatus.Active && status != LoanStatus.Defaulted) {
+            if (status == LoanStatus.None) revert UnknownLoan(loanId);
+            revert NotRepayable(loanId, status);
+        }
+    }
+
+    /// @dev Apply up to `amount` (late fees, then interest, then principal), take the platform fee
+    ///      from the interest, distribute the rest to note holders. The caller pulls `paid`.
+    function _applyPayment(uint256 loanId, LoanRecord storage l, Terms memory t, uint256 amount, address payer)
+        private
+        returns (uint256 paid, uint256 outstanding, address token)
+    {
+        Funding memory f = l.funding;
+        Schedule memory s = l.schedule;
+        (uint256 newLate, uint256 newLateFees) = _accrue(s, t, block.timestamp);
+        uint256 lateFees = _min(amount, s.lateFeesDue);
+        uint256 interest = _min(amount - lateFees, s.interestDue);
+        uint256 principal = _min(amount - lateFees - interest, s.outstanding);
+        paid = lateFees + interest + principal;
+        uint256 platformFee = interest.mulDivDown(t.feeBps, FixedPointMath.BPS);
+        uint256 progress = s.paidTowardNext + interest + principal;
+        s.lateFeesDue -= uint96(lateFees);
+        s.interestDue -= uint96(interest);
+        s.outstanding -= uint96(principal);
+        s.instalmentsPaid = SafeCast.toUint16(s.instalmentsPaid + progress / s.instalment);
+        s.paidTowardNext = uint96(progress % s.instalment);
+        s.platformFeesDue += uint96(platformFee);
+        l.schedule = s;
+        _distribute(loanId, paid - platformFee, f.funded);
+        emit Repayment(loanId, payer, lateFees, interest, principal, platformFee, s.outstanding);
+        if (newLate != 0) _recordLate(loanId, l.borrower, newLate, newLateFees);
+        return (paid, s.outstanding, f.token);
+    }
+
+    function _payoff(Schedule memory s) private pure returns (uint256) {
+        return uint256(s.lateFeesDue) + s.interestDue + s.outstanding;
+    }
+
+    function _defaultEligibleAt(Schedule memory s, Terms memory t) private pure returns (uint256) {
+        return _dueDate(s, _satisfiedInstalments(s, t) + 1) + s.defaultAfter;
+    }
+
+    function _checkTerms(LoanTerms calldata t, uint8 grade) private view returns (uint256) {
         if (!loanTokens[t.token].allowed) revert TokenNotAllowed(t.token);
         GradePolicy memory policy = gradePolicies[t.token][grade];
         if (policy.maxPrincipal == 0) revert GradeNotAllowed(t.token, grade);
@@ -450,6 +562,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         }
         if (t.minFillBps == 0 || t.minFillBps > FixedPointMath.BPS) revert InvalidMinFill(t.minFillBps);
         if (t.purpose > type(uint8).max) revert InvalidPurpose(t.purpose);
+        return policy.minCollateralRatioBps;
     }
 
     /// @dev Activate a funded listing: fix the schedule on the funded amount, charge the first
@@ -516,14 +629,6 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     function _recordLate(uint256 loanId, address borrower, uint256 newLate, uint256 newLateFees) private {
         emit LateFeesCharged(loanId, newLate, newLateFees);
         scoreRegistry.recordLateInstalments(borrower, uint32(newLate));
-    }
-
-    /// @dev Pull exactly `amount`: a token that delivers less (fee on transfer) reverts the call.
-    function _pull(address token, address from, uint256 amount) private {
-        uint256 before = IERC20(token).balanceOf(address(this));
-        IERC20(token).safeTransferFrom(from, address(this), amount);
-        uint256 received = IERC20(token).balanceOf(address(this)) - before;
-        if (received != amount) revert TransferAmountMismatch(token, amount, received);
     }
 
     function _min(uint256 a, uint256 b) private pure returns (uint256) {

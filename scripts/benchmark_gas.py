@@ -6,11 +6,14 @@ Writes benchmarks/results/gas.json, a flat object of integers. Each operation is
 loan with 4 lenders and again (suffix `_200`) on a loan with 200 lenders, to show that no
 operation's cost grows with the number of lenders. Both runs start from the same kind of state
 (a platform that already has a loan; a borrower new to the platform) and measure operations in
-their typical state: `list` a listing with a fresh attestation, `fund_first` a lender's first
-funding of a loan others already funded (not the one that completes it), `fund_repeat` a second
-funding by the same lender, `repay_instalment` the second on-time instalment, `claim` a lender's
-claim after it, `transfer_note` a transfer of part of a position to a new holder,
-`mark_default` a default after the borrower stopped paying.
+their typical state: `list` a grade C+ listing with a fresh attestation, escrowing 1 WETH of
+collateral; `fund_first` a lender's first funding of a loan others already funded (not the one
+that completes it); `fund_repeat` a second funding by the same lender; `top_up` and
+`withdraw_collateral` by the borrower of an active loan; `repay_instalment` the second on-time
+instalment; `claim` a lender's claim after it; `transfer_note` a transfer of part of a position
+to a new holder; `liquidate_partial` a liquidation of 20% of the debt after the collateral price
+fell below the liquidation price; `mark_default` a default after the borrower stopped paying;
+`liquidate_full` the liquidation of all of a defaulted loan's debt (surplus collateral returned).
 """
 
 import json
@@ -26,11 +29,20 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "gas.json"
 
 
+WETH = 10**18
+FEED_UNIT = 10**8  # the mock feeds' 8 decimals
+GRADE_C_PLUS = 5  # needs collateral worth 50% of the principal
+
+
 class Platform:
     def __init__(self, contracts, signer_key):
         self.token = contracts["MockUSDC"]
+        self.weth = contracts["MockWETH"]
+        self.eth_feed = contracts["EthUsdFeed"]
+        self.usd_feed = contracts["UsdcUsdFeed"]
         self.registry = contracts["ScoreRegistry"]
         self.book = contracts["LoanBook"]
+        self.vault = contracts["CollateralVault"]
         self.signer_key = signer_key
 
     def equip(self, who, ether=False):
@@ -38,14 +50,22 @@ class Platform:
             accounts[0].transfer(who, 10**18)
         self.token.mint(who, 100_000 * USDC, {"from": who})
         self.token.approve(self.book, 2**256 - 1, {"from": who})
+        self.weth.mint(who, 10 * WETH, {"from": who})
+        self.weth.approve(self.vault, 2**256 - 1, {"from": who})
 
     def list_loan(self, borrower, principal):
-        attestation, signature = lifecycle.attestation(self.registry, self.signer_key, borrower)
-        terms = lifecycle.terms(self.token, principal=principal, min_fill_bps=10_000)
+        attestation, signature = lifecycle.attestation(self.registry, self.signer_key, borrower, grade=GRADE_C_PLUS)
+        terms = lifecycle.terms(self.token, principal=principal, min_fill_bps=10_000, apr_bps=2_000,
+                                collateral_token=self.weth, collateral_amount=WETH)
         return self.book.requestLoan(terms, attestation, signature, {"from": borrower})
 
+    def set_eth_price(self, usd_wad):
+        """Publish fresh rounds (mock feeds go stale when the chain's clock jumps)."""
+        self.eth_feed.setAnswer(usd_wad * FEED_UNIT // 10**18)
+        self.usd_feed.setAnswer(FEED_UNIT)
 
-def measure(platform, borrower, lenders, suffix):
+
+def measure(platform, borrower, lenders, liquidator, suffix):
     """Run every operation on a loan funded by `lenders` (all but the last 3 fund 1 USDC first)."""
     book, gas = platform.book, {}
     tx = platform.list_loan(borrower, principal=(len(lenders) + 1_000) * USDC)
@@ -59,6 +79,9 @@ def measure(platform, borrower, lenders, suffix):
     book.fund(loan_id, 300 * USDC, {"from": second})
     remaining = book.loan(loan_id)["principal"] - book.loan(loan_id)["funded"]
     book.fund(loan_id, remaining, {"from": last})  # completes the funding and starts the loan
+    vault = platform.vault
+    gas["top_up"] = vault.topUp(loan_id, WETH // 10, {"from": borrower}).gas_used
+    gas["withdraw_collateral"] = vault.withdraw(loan_id, WETH // 10, {"from": borrower}).gas_used
 
     loan = book.loan(loan_id)
     for k in (1, 2):
@@ -68,27 +91,35 @@ def measure(platform, borrower, lenders, suffix):
     gas["claim"] = book.claim(loan_id, {"from": first}).gas_used
     gas["transfer_note"] = book.safeTransferFrom(first, accounts[9], loan_id, 50 * USDC, b"",
                                                  {"from": first}).gas_used
-    chain.sleep(loan["period"] + loan["defaultAfter"] + 3600)
+    platform.set_eth_price(3_000 * 10**18)
+    platform.set_eth_price(vault.health(loan_id)[1] * 95 // 100)  # 5% below the liquidation price
+    debt = book.collateralState(loan_id)["debt"]
+    gas["liquidate_partial"] = vault.liquidate(loan_id, debt // 5, {"from": liquidator}).gas_used
+    chain.sleep(book.collateralState(loan_id)["defaultEligibleAt"] + 3600 - chain.time())
     gas["mark_default"] = book.markDefault(loan_id, {"from": accounts[9]}).gas_used
+    platform.set_eth_price(3_000 * 10**18)
+    debt = book.collateralState(loan_id)["debt"]
+    gas["liquidate_full"] = vault.liquidate(loan_id, debt, {"from": liquidator}).gas_used
     return {f"{name}{suffix}": value for name, value in gas.items()}
 
 
 def main():
     contracts = deploy.deploy()
     platform = Platform(contracts, account_key(deploy.LOCAL_SIGNER_INDEX))
-    for who in accounts[1:19]:
+    for who in accounts[1:20]:
         platform.equip(who)
     warm_up = platform.list_loan(accounts[18], principal=1_000 * USDC).return_value
     platform.book.fund(warm_up, USDC, {"from": accounts[17]})  # the book holds tokens from now on
-    results = measure(platform, accounts[1], accounts[2:6], "")
+    liquidator = accounts[19]
+    results = measure(platform, accounts[1], accounts[2:6], liquidator, "")
     crowd = [accounts.add() for _ in range(197)] + list(accounts[6:9])
     for who in crowd[:-3]:
         platform.equip(who, ether=True)
-    results.update(measure(platform, accounts[10], crowd, "_200"))
+    results.update(measure(platform, accounts[10], crowd, liquidator, "_200"))
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print("\noperation              gas   (4 lenders | 200 lenders)")
+    print("\noperation                 gas   (4 lenders | 200 lenders)")
     for name in [k for k in results if not k.endswith("_200")]:
-        print(f"{name:<18} {results[name]:>9,} | {results[name + '_200']:>9,}")
+        print(f"{name:<21} {results[name]:>9,} | {results[name + '_200']:>9,}")
     print(f"written to {RESULTS}")

@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from brownie import (
+    CollateralVault,
     LoanBook,
     MockAggregator,
     MockERC20,
@@ -82,10 +83,14 @@ def deploy() -> dict:
     registry = ScoreRegistry.deploy(owner, signer_address(), {"from": owner})
     book = LoanBook.deploy(owner, registry, owner, {"from": owner})
     oracle = PriceOracle.deploy(owner, {"from": owner})
+    vault = CollateralVault.deploy(owner, book, oracle, {"from": owner})
     policy.configure(book, registry, loan_token, owner, owner)
     if chain.id in LOCAL_CHAIN_IDS:
         configure_local_feeds(oracle, contracts, owner)
-    contracts.update({"ScoreRegistry": registry, "LoanBook": book, "PriceOracle": oracle})
+        policy.configure_collateral(book, vault, [contracts["MockWETH"]], owner)
+    else:
+        book.setCollateralVault(vault, {"from": owner})
+    contracts.update({"ScoreRegistry": registry, "LoanBook": book, "PriceOracle": oracle, "CollateralVault": vault})
     write_map(contracts)
     return contracts
 

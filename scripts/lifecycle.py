@@ -31,8 +31,12 @@ def attestation(registry, signer_key, who, grade=3, pd_bps=450, lifetime=30 * DA
     return record.to_abi_tuple(), signature
 
 
+NO_COLLATERAL = "0x" + "00" * 20
+
+
 def terms(token, principal=1_000 * 10**6, apr_bps=1_200, instalments=12, period=30 * DAY, deadline=None,
-          min_fill_bps=7_000, purpose=1):
+          min_fill_bps=7_000, purpose=1, collateral_token=NO_COLLATERAL, collateral_amount=0):
     """A LoanTerms tuple (amounts in base units); the funding deadline defaults to a week from now."""
     deadline = chain.time() + 7 * DAY if deadline is None else deadline
-    return (str(token), principal, apr_bps, instalments, period, deadline, min_fill_bps, purpose)
+    return (str(token), principal, apr_bps, instalments, period, deadline, min_fill_bps, purpose,
+            str(collateral_token), collateral_amount)

@@ -13,7 +13,9 @@ import {IScoreRegistry} from "./IScoreRegistry.sol";
 /// times and durations are unix seconds. Rounding always favours the protocol's solvency:
 /// what the borrower owes rounds up, what a holder can claim rounds down.
 ///
-/// Lifecycle: Listed -> Active -> Repaid | Defaulted; Listed -> Cancelled | Expired.
+/// Lifecycle: Listed -> Active -> Repaid | Defaulted; Listed -> Cancelled | Expired;
+/// Active | Defaulted -> Closed by liquidation (debt fully liquidated, or written off once the
+/// collateral is gone; see ICollateralVault).
 ///  - Listed: lenders `fund` until the funding deadline. At the full principal the loan starts at
 ///    once. With at least `minFillBps` of the principal funded, the borrower may `start` it early,
 ///    and after the deadline anyone may. Below the minimum fill at the deadline, or not started
@@ -35,7 +37,8 @@ interface ILoanBook {
         Repaid,
         Defaulted,
         Cancelled,
-        Expired
+        Expired,
+        Closed
     }
 
     /// @notice What a borrower asks for. Amount fields are uint256 so that out-of-range values get
@@ -48,6 +51,10 @@ interface ILoanBook {
     /// @param fundingDeadline Unix seconds after which no one can fund (now < deadline <= now + MAX_LISTING_DURATION).
     /// @param minFillBps Share of the principal that must be funded for the loan to start (1 .. 10_000).
     /// @param purpose Purpose code (free-form category for the UI and scoring, 0 .. 255).
+    /// @param collateralToken Allow-listed collateral token, escrowed in the collateral vault at
+    ///        listing (ignored when `collateralAmount` is 0).
+    /// @param collateralAmount Collateral escrowed, base units; its oracle value must be at least the
+    ///        grade policy's minimum collateral ratio of the principal.
     struct LoanTerms {
         address token;
         uint256 principal;
@@ -57,6 +64,8 @@ interface ILoanBook {
         uint256 fundingDeadline;
         uint256 minFillBps;
         uint256 purpose;
+        address collateralToken;
+        uint256 collateralAmount;
     }
 
     /// @notice A loan as stored. Terms never change once listed; the repayment state moves.
@@ -75,6 +84,7 @@ interface ILoanBook {
         uint16 feeBps; // platform fee on repaid interest, fixed at listing
         uint16 lateFeeBps; // late fee per missed instalment, bps of the instalment, fixed at listing
         uint8 purpose;
+        uint16 minCollateralRatioBps; // collateral value required, bps of the debt, fixed at listing
         // Repayment state.
         uint96 outstanding; // principal not yet repaid
         uint96 interestDue; // interest charged and not yet paid
@@ -90,6 +100,19 @@ interface ILoanBook {
         uint32 defaultAfter;
         uint96 platformFeesDue; // platform fees taken from this loan's interest, not yet withdrawn
         address borrower;
+    }
+
+    /// @notice What the collateral vault needs to value and liquidate a loan.
+    /// @param debt The payoff amount now (late fees + interest + principal), loan-token base units.
+    /// @param defaultEligibleAt When `markDefault` becomes possible (0 unless Active or Defaulted).
+    struct CollateralState {
+        LoanStatus status;
+        address token;
+        address borrower;
+        uint256 principal;
+        uint256 debt;
+        uint256 minCollateralRatioBps;
+        uint256 defaultEligibleAt;
     }
 
     /// @notice What the borrower owes now.
@@ -132,8 +155,10 @@ interface ILoanBook {
     error NotRepayable(uint256 loanId, LoanStatus status);
     error NotDefaultable(uint256 loanId, LoanStatus status, uint256 eligibleAt);
     error NothingToClaim(uint256 loanId, address holder);
-    error TransferAmountMismatch(address token, uint256 expected, uint256 received);
     error AboveHardCap(bytes32 setting, uint256 value, uint256 cap);
+    error NotCollateralVault(address caller);
+    error CollateralVaultAlreadySet(address vault);
+    error CollateralVaultNotSet();
 
     // ------------------------------------------------------------------ events
     event LoanRequested(
@@ -156,9 +181,13 @@ interface ILoanBook {
     );
     event LoanRepaid(uint256 indexed loanId);
     event LoanDefaulted(uint256 indexed loanId, uint256 outstanding);
+    event LoanClosed(uint256 indexed loanId, uint256 debtWrittenOff);
+    event CollateralVaultSet(address indexed vault);
     event Claimed(uint256 indexed loanId, address indexed holder, uint256 amount);
     event LoanTokenSet(address indexed token, bool allowed, uint256 minFunding);
-    event GradePolicySet(address indexed token, uint8 indexed grade, uint256 maxPrincipal, uint256 maxAprBps);
+    event GradePolicySet(
+        address indexed token, uint8 indexed grade, uint256 maxPrincipal, uint256 maxAprBps, uint256 minCollateralRatioBps
+    );
     event LatePolicySet(uint256 gracePeriod, uint256 lateFeeBps, uint256 defaultAfter);
     event FeeSet(uint256 feeBps, address recipient);
     event PausedSet(bool paused);
@@ -208,7 +237,19 @@ interface ILoanBook {
     /// @notice Mark a loan Defaulted once its first unpaid instalment is `defaultAfter` overdue.
     function markDefault(uint256 loanId) external;
 
+    // ------------------------------------------------------------------ collateral vault
+
+    /// @notice Vault only: apply a liquidator's payment of up to `amount` like a repayment (late
+    ///         fees, interest, principal), pulled from `payer`. A loan whose debt reaches zero this
+    ///         way is Closed, not Repaid. Returns the amount applied.
+    function applyLiquidation(uint256 loanId, uint256 amount, address payer) external returns (uint256 paid);
+
+    /// @notice Vault only: the collateral is gone; close the loan and write off the remaining debt.
+    function writeOff(uint256 loanId) external;
+
     // ------------------------------------------------------------------ views
+
+    function collateralState(uint256 loanId) external view returns (CollateralState memory);
 
     function loan(uint256 loanId) external view returns (Loan memory);
     function loanCount() external view returns (uint256);
@@ -222,9 +263,18 @@ interface ILoanBook {
     /// @notice Allow or disallow a loan token; `minFunding` is the smallest funding accepted
     ///         (except the one that completes a loan), against dust griefing.
     function setLoanToken(address token, bool allowed, uint256 minFunding) external;
-    /// @notice Per token and grade: largest principal and highest APR a listing may ask for.
+    /// @notice Per token and grade: largest principal and highest APR a listing may ask for, and the
+    ///         collateral value it must escrow (bps of the principal; 0 allows unsecured loans).
     ///         A zero `maxPrincipal` disables the grade.
-    function setGradePolicy(address token, uint8 grade, uint256 maxPrincipal, uint256 maxAprBps) external;
+    function setGradePolicy(
+        address token,
+        uint8 grade,
+        uint256 maxPrincipal,
+        uint256 maxAprBps,
+        uint256 minCollateralRatioBps
+    ) external;
+    /// @notice Set the collateral vault, once.
+    function setCollateralVault(address vault) external;
     /// @notice Late policy for new listings (existing loans keep theirs), within the hard caps.
     function setLatePolicy(uint256 gracePeriod, uint256 lateFeeBps, uint256 defaultAfter) external;
     /// @notice Platform fee on repaid interest for new listings, within MAX_FEE_BPS.

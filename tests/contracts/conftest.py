@@ -60,6 +60,38 @@ def registry(ScoreRegistry, gov, signer):
 
 
 @pytest.fixture(scope="module")
+def weth(MockERC20, gov):
+    return MockERC20.deploy("Mock Wrapped Ether", "mWETH", 18, {"from": gov})
+
+
+@pytest.fixture(scope="module")
+def eth_feed(MockAggregator, gov):
+    return MockAggregator.deploy(8, "ETH / USD", 3_000 * 10**8, {"from": gov})
+
+
+@pytest.fixture(scope="module")
+def usd_feed(MockAggregator, gov):
+    return MockAggregator.deploy(8, "USDC / USD", 10**8, {"from": gov})
+
+
+@pytest.fixture(scope="module")
+def oracle(PriceOracle, gov, usdc, weth, eth_feed, usd_feed):
+    oracle = PriceOracle.deploy(gov, {"from": gov})
+    oracle.setFeed(weth, eth_feed, helpers.DAY, {"from": gov})
+    oracle.setFeed(usdc, usd_feed, helpers.DAY, {"from": gov})
+    return oracle
+
+
+@pytest.fixture(scope="module")
+def vault(CollateralVault, book, oracle, weth, gov, borrower):
+    vault = CollateralVault.deploy(gov, book, oracle, {"from": gov})
+    policy.configure_collateral(book, vault, [weth], gov)
+    weth.mint(borrower, 1_000 * 10**18, {"from": borrower})
+    weth.approve(vault, 2**256 - 1, {"from": borrower})
+    return vault
+
+
+@pytest.fixture(scope="module")
 def book(LoanBook, registry, usdc, gov, fee_recipient, borrower, lenders):
     book = LoanBook.deploy(gov, registry, fee_recipient, {"from": gov})
     policy.configure(book, registry, usdc, gov, fee_recipient)

@@ -87,6 +87,8 @@ def test_listing_not_started_within_start_window_expires(book, usdc, list_loan, 
     with reverts("NotRefundable", loan_id, LISTED):  # startable: anyone may still start it
         book.refund(loan_id, {"from": lenders[0]})
     chain.sleep(book.START_WINDOW())
+    with reverts("LoanNotListed", loan_id, EXPIRED):  # expired even before a refund records it
+        book.start(loan_id, {"from": lenders[0]})
     tx = book.refund(loan_id, {"from": lenders[0]})
     assert "LoanExpired" in tx.events and tx.return_value == 800 * USDC
     with reverts("LoanNotListed", loan_id, EXPIRED):

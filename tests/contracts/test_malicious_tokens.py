@@ -12,7 +12,7 @@ def hostile_loan(book, gov, borrower, lenders, attest):
 
     def make(token):
         book.setLoanToken(token, True, USDC, {"from": gov})
-        book.setGradePolicy(token, 3, 30_000 * USDC, 1_800, {"from": gov})
+        book.setGradePolicy(token, 3, 30_000 * USDC, 1_800, 0, {"from": gov})
         for account in [borrower, *lenders]:
             token.mint(account, 100_000 * USDC, {"from": account})
             token.approve(book, 2**256 - 1, {"from": account})

@@ -89,7 +89,7 @@ def test_token_not_allowed(book, MockERC20, borrower, attest, gov):
 
 
 def test_disabled_grade_reverts(book, usdc, borrower, attest, gov):
-    book.setGradePolicy(usdc, 9, 0, 5_000, {"from": gov})
+    book.setGradePolicy(usdc, 9, 0, 5_000, 0, {"from": gov})
     attestation, signature = attest(borrower, grade=9)
     with reverts("GradeNotAllowed", usdc, 9):
         book.requestLoan(helpers.terms(usdc), attestation, signature, {"from": borrower})

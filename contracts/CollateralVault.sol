@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ICollateralVault} from "./interfaces/ICollateralVault.sol";
+import {ILoanBook} from "./interfaces/ILoanBook.sol";
+import {IPriceOracle} from "./interfaces/IPriceOracle.sol";
+import {ExactTransfer} from "./libraries/ExactTransfer.sol";
+import {FixedPointMath} from "./libraries/FixedPointMath.sol";
+import {Governed} from "./Governed.sol";
+
+/// @title CollateralVault
+/// @notice See {ICollateralVault}.
+contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+    using FixedPointMath for uint256;
+
+    uint256 public constant MAX_LIQUIDATION_THRESHOLD_BPS = 9_500;
+    uint256 public constant MAX_LIQUIDATION_BONUS_BPS = 2_000;
+    uint256 public constant MIN_CLOSE_FACTOR_BPS = 1_000;
+
+    struct CollateralConfig {
+        bool allowed;
+        uint16 liquidationThresholdBps;
+        uint16 liquidationBonusBps;
+    }
+
+    struct Position {
+        address token;
+        uint96 amount;
+    }
+
+    ILoanBook public immutable book;
+    IPriceOracle public immutable oracle;
+    uint256 public closeFactorBps = 5_000;
+    mapping(address token => CollateralConfig) public collaterals;
+    mapping(uint256 loanId => Position) public positions;
+
+    constructor(address governance_, ILoanBook book_, IPriceOracle oracle_) Governed(governance_) {
+        book = book_;
+        oracle = oracle_;
+    }
+
+    modifier onlyBook() {
+        if (msg.sender != address(book)) revert NotLoanBook(msg.sender);
+        _;
+    }
+
+    // ================================================================== loan book
+
+    /// @inheritdoc ICollateralVault
+    function lock(
+        uint256 loanId,
+        address borrower,
+        address token,
+        uint256 amount,
+        address loanToken,
+        uint256 principal,
+        uint256 minRatioBps
+    ) external onlyBook nonReentrant {
+        if (amount != 0) {
+            if (!collaterals[token].allowed) revert CollateralNotAllowed(token);
+            positions[loanId] = Position(token, SafeCast.toUint96(amount));
+            emit CollateralLocked(loanId, token, amount);
+            ExactTransfer.pullExact(token, borrower, amount);
+        }
+        if (minRatioBps != 0) _requireRatio(loanId, token, amount, loanToken, principal, minRatioBps);
+    }
+
+    // ================================================================== borrower
+
+    /// @inheritdoc ICollateralVault
+    function topUp(uint256 loanId, uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        ILoanBook.LoanStatus status = book.collateralState(loanId).status;
+        if (
+            status != ILoanBook.LoanStatus.Listed && status != ILoanBook.LoanStatus.Active
+                && status != ILoanBook.LoanStatus.Defaulted
+        ) revert WrongLoanStatus(loanId, uint8(status));
+        Position storage p = positions[loanId];
+        if (p.token == address(0)) revert NoCollateral(loanId);
+        uint256 total = p.amount + amount;
+        p.amount = SafeCast.toUint96(total);
+        emit CollateralAdded(loanId, msg.sender, amount, total);
+        ExactTransfer.pullExact(p.token, msg.sender, amount);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function withdraw(uint256 loanId, uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        ILoanBook.CollateralState memory loan = book.collateralState(loanId);
+        if (msg.sender != loan.borrower) revert NotBorrower(loanId, msg.sender);
+        if (loan.status != ILoanBook.LoanStatus.Listed && loan.status != ILoanBook.LoanStatus.Active) {
+            revert WrongLoanStatus(loanId, uint8(loan.status));
+        }
+        Position storage p = positions[loanId];
+        if (amount > p.amount) revert WithdrawalExceedsCollateral(loanId, amount, p.amount);
+        uint256 remaining = p.amount - amount;
+        p.amount = uint96(remaining);
+        uint256 debt = loan.status == ILoanBook.LoanStatus.Listed ? loan.principal : loan.debt;
+        if (loan.minCollateralRatioBps != 0) {
+            _requireRatio(loanId, p.token, remaining, loan.token, debt, loan.minCollateralRatioBps);
+        }
+        emit CollateralWithdrawn(loanId, amount, remaining);
+        IERC20(p.token).safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function release(uint256 loanId) external nonReentrant returns (uint256 amount) {
+        ILoanBook.CollateralState memory loan = book.collateralState(loanId);
+        ILoanBook.LoanStatus status = loan.status;
+        if (status == ILoanBook.LoanStatus.None || status == ILoanBook.LoanStatus.Listed
+            || status == ILoanBook.LoanStatus.Active || status == ILoanBook.LoanStatus.Defaulted) {
+            revert WrongLoanStatus(loanId, uint8(status));
+        }
+        amount = _releaseAll(loanId, loan.borrower);
+        if (amount == 0) revert NoCollateral(loanId);
+    }
+
+    // ================================================================== liquidation
+
+    /// @inheritdoc ICollateralVault
+    function liquidate(uint256 loanId, uint256 repayAmount) external nonReentrant returns (uint256 seized) {
+        if (repayAmount == 0) revert ZeroAmount();
+        ILoanBook.CollateralState memory loan = book.collateralState(loanId);
+        bool defaulted = loan.status == ILoanBook.LoanStatus.Defaulted;
+        if (!defaulted && loan.status != ILoanBook.LoanStatus.Active) {
+            revert WrongLoanStatus(loanId, uint8(loan.status));
+        }
+        Position memory p = positions[loanId];
+        if (p.amount == 0) revert NoCollateral(loanId);
+        Valuation memory v = _value(p, loan);
+        uint256 healthWad = _health(v, p.token);
+        if (!defaulted && healthWad >= FixedPointMath.WAD) revert Healthy(loanId, healthWad);
+        uint256 maxRepay = defaulted ? loan.debt : loan.debt.mulDivUp(closeFactorBps, FixedPointMath.BPS);
+        if (repayAmount > maxRepay) revert RepayAboveMaximum(loanId, repayAmount, maxRepay);
+
+        uint256 bonusBps = collaterals[p.token].liquidationBonusBps;
+        seized = _collateralFor(repayAmount, v, bonusBps);
+        if (seized >= p.amount) {
+            // Not enough collateral for the repayment plus bonus: take all of it for the
+            // repayment it covers, rounded up so the liquidator never underpays.
+            seized = p.amount;
+            repayAmount = _repaymentFor(seized, v, bonusBps);
+        }
+        positions[loanId].amount = uint96(p.amount - seized);
+        uint256 debtLeft = loan.debt - book.applyLiquidation(loanId, repayAmount, msg.sender);
+        emit Liquidated(loanId, msg.sender, repayAmount, seized, healthWad);
+        IERC20(p.token).safeTransfer(msg.sender, seized);
+        // Surplus collateral of a loan closed here is returned by `release` (pull, so a borrower
+        // who cannot receive the token cannot block liquidations).
+        if (debtLeft != 0 && seized == p.amount) book.writeOff(loanId);
+    }
+
+    // ================================================================== views
+
+    /// @inheritdoc ICollateralVault
+    function health(uint256 loanId)
+        external
+        view
+        returns (uint256 healthWad, uint256 liquidationPriceWad, uint256 secondsUntilDefault)
+    {
+        ILoanBook.CollateralState memory loan = book.collateralState(loanId);
+        Position memory p = positions[loanId];
+        Valuation memory v = _value(p, loan);
+        healthWad = _health(v, p.token);
+        uint256 threshold = collaterals[p.token].liquidationThresholdBps;
+        if (p.amount != 0 && threshold != 0) {
+            // price * amount / 10^decimals * threshold = debt value  =>  solve for price.
+            liquidationPriceWad = v.debtWad.mulDivUp(FixedPointMath.BPS * 10 ** v.collateralDecimals, p.amount * threshold);
+        }
+        if (loan.defaultEligibleAt > block.timestamp) secondsUntilDefault = loan.defaultEligibleAt - block.timestamp;
+    }
+
+    // ================================================================== governance
+
+    /// @inheritdoc ICollateralVault
+    function setCollateral(address token, bool allowed, uint256 liquidationThresholdBps, uint256 liquidationBonusBps)
+        external
+        onlyGovernance
+    {
+        if (
+            liquidationThresholdBps > MAX_LIQUIDATION_THRESHOLD_BPS || liquidationBonusBps > MAX_LIQUIDATION_BONUS_BPS
+                || liquidationThresholdBps * (FixedPointMath.BPS + liquidationBonusBps)
+                    >= FixedPointMath.BPS * FixedPointMath.BPS
+        ) revert InvalidCollateralSetting(token, liquidationThresholdBps, liquidationBonusBps);
+        collaterals[token] = CollateralConfig(allowed, uint16(liquidationThresholdBps), uint16(liquidationBonusBps));
+        emit CollateralSet(token, allowed, liquidationThresholdBps, liquidationBonusBps);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function setCloseFactor(uint256 closeFactorBps_) external onlyGovernance {
+        if (closeFactorBps_ < MIN_CLOSE_FACTOR_BPS || closeFactorBps_ > FixedPointMath.BPS) {
+            revert InvalidCloseFactor(closeFactorBps_);
+        }
+        closeFactorBps = closeFactorBps_;
+        emit CloseFactorSet(closeFactorBps_);
+    }
+
+    // ================================================================== internals
+
+    /// @dev Prices and values of one loan, read once.
+    struct Valuation {
+        uint256 collateralPriceWad;
+        uint256 loanPriceWad;
+        uint256 collateralWad; // value of the collateral, rounded down
+        uint256 debtWad; // value of the debt, rounded up
+        uint8 collateralDecimals;
+        uint8 loanDecimals;
+    }
+
+    function _value(Position memory p, ILoanBook.CollateralState memory loan)
+        private
+        view
+        returns (Valuation memory v)
+    {
+        v.loanPriceWad = oracle.priceWad(loan.token);
+        v.loanDecimals = IERC20Metadata(loan.token).decimals();
+        v.debtWad = loan.debt.mulDivUp(v.loanPriceWad, 10 ** v.loanDecimals);
+        if (p.token == address(0)) return v;
+        v.collateralPriceWad = oracle.priceWad(p.token);
+        v.collateralDecimals = IERC20Metadata(p.token).decimals();
+        v.collateralWad = uint256(p.amount).mulDivDown(v.collateralPriceWad, 10 ** v.collateralDecimals);
+    }
+
+    function _health(Valuation memory v, address token) private view returns (uint256) {
+        if (v.debtWad == 0) return type(uint256).max;
+        uint256 threshold = collaterals[token].liquidationThresholdBps;
+        return v.collateralWad.mulDivDown(threshold * FixedPointMath.WAD, FixedPointMath.BPS * v.debtWad);
+    }
+
+    /// @dev Collateral (base units) worth `repayAmount` of the loan token plus the bonus, rounded down.
+    function _collateralFor(uint256 repayAmount, Valuation memory v, uint256 bonusBps) private pure returns (uint256) {
+        uint256 valueWad = repayAmount.mulDivDown(v.loanPriceWad, 10 ** v.loanDecimals);
+        valueWad = valueWad.mulDivDown(FixedPointMath.BPS + bonusBps, FixedPointMath.BPS);
+        return valueWad.mulDivDown(10 ** v.collateralDecimals, v.collateralPriceWad);
+    }
+
+    /// @dev Repayment (loan-token base units) that `seized` collateral covers with the bonus, rounded up.
+    function _repaymentFor(uint256 seized, Valuation memory v, uint256 bonusBps) private pure returns (uint256) {
+        uint256 valueWad = seized.mulDivUp(v.collateralPriceWad, 10 ** v.collateralDecimals);
+        valueWad = valueWad.mulDivUp(FixedPointMath.BPS, FixedPointMath.BPS + bonusBps);
+        return valueWad.mulDivUp(10 ** v.loanDecimals, v.loanPriceWad);
+    }
+
+    function _requireRatio(
+        uint256 loanId,
+        address token,
+        uint256 amount,
+        address loanToken,
+        uint256 debt,
+        uint256 minRatioBps
+    ) private view {
+        uint256 valueWad = token == address(0) || amount == 0 ? 0 : oracle.valueWad(token, amount);
+        uint256 requiredWad = oracle.priceWad(loanToken).mulDivUp(debt * minRatioBps,
+            10 ** IERC20Metadata(loanToken).decimals() * FixedPointMath.BPS);
+        if (valueWad < requiredWad) revert InsufficientCollateral(loanId, valueWad, requiredWad);
+    }
+
+    function _releaseAll(uint256 loanId, address borrower) private returns (uint256 amount) {
+        Position memory p = positions[loanId];
+        amount = p.amount;
+        if (amount == 0) return 0;
+        positions[loanId].amount = 0;
+        emit CollateralReleased(loanId, borrower, amount);
+        IERC20(p.token).safeTransfer(borrower, amount);
+    }
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title ICollateralVault
+/// @notice Holds each loan's ERC-20 collateral, values it with the price oracle and liquidates
+///         unhealthy or defaulted loans. The loan book remains the ledger of debt and notes:
+///         liquidation proceeds are paid through it to note holders, by the same accumulator as
+///         repayments.
+///
+/// Units: amounts in token base units; prices and values in USD WAD (1e18 = $1) from the oracle;
+/// health in WAD; ratios, thresholds, bonus and close factor in bps.
+///
+///  - Health = collateral value * liquidationThreshold / debt value. Collateral value rounds down,
+///    debt value rounds up, so health is never overstated.
+///  - A loan is liquidatable when health < 1 (WAD) while Active, or at any health once Defaulted.
+///  - `liquidate(loanId, repayAmount)`: the liquidator pays `repayAmount` of debt in the loan token
+///    and receives collateral worth that amount plus the token's liquidation bonus at the oracle
+///    price (rounded down). At most `closeFactorBps` of the debt per call while Active, all of it
+///    once Defaulted. When the collateral is not worth the repayment plus bonus, all of it is
+///    seized for the repayment it covers (rounded up). Debt left after all collateral is gone is
+///    written off (the loan is Closed and holders keep what they were paid); collateral left after
+///    all debt is paid goes back to the borrower through `release`. Loans without collateral are
+///    never liquidated; once defaulted they wait for recoveries.
+///  - While either price is unusable (see IPriceOracle) liquidations and collateral withdrawals
+///    revert; repayment, top-ups and releases never read prices and keep working.
+interface ICollateralVault {
+    error NotLoanBook(address caller);
+    error NotBorrower(uint256 loanId, address caller);
+    error CollateralNotAllowed(address token);
+    error InsufficientCollateral(uint256 loanId, uint256 valueWad, uint256 requiredWad);
+    error NoCollateral(uint256 loanId);
+    error WithdrawalExceedsCollateral(uint256 loanId, uint256 amount, uint256 available);
+    error WrongLoanStatus(uint256 loanId, uint8 status);
+    error Healthy(uint256 loanId, uint256 healthWad);
+    error RepayAboveMaximum(uint256 loanId, uint256 repayAmount, uint256 maxRepay);
+    error ZeroAmount();
+    error InvalidCollateralSetting(address token, uint256 liquidationThresholdBps, uint256 liquidationBonusBps);
+    error InvalidCloseFactor(uint256 closeFactorBps);
+
+    event CollateralLocked(uint256 indexed loanId, address indexed token, uint256 amount);
+    event CollateralAdded(uint256 indexed loanId, address indexed from, uint256 amount, uint256 total);
+    event CollateralWithdrawn(uint256 indexed loanId, uint256 amount, uint256 total);
+    event CollateralReleased(uint256 indexed loanId, address indexed borrower, uint256 amount);
+    event Liquidated(
+        uint256 indexed loanId, address indexed liquidator, uint256 repaid, uint256 seized, uint256 healthWad
+    );
+    event CollateralSet(address indexed token, bool allowed, uint256 liquidationThresholdBps, uint256 liquidationBonusBps);
+    event CloseFactorSet(uint256 closeFactorBps);
+
+    /// @notice Loan book only: escrow `amount` of `token` from `borrower` for a new listing and
+    ///         check it is worth at least `minRatioBps` of `principal` (of `loanToken`).
+    function lock(
+        uint256 loanId,
+        address borrower,
+        address token,
+        uint256 amount,
+        address loanToken,
+        uint256 principal,
+        uint256 minRatioBps
+    ) external;
+
+    /// @notice Add collateral to a listed, active or defaulted loan (anyone may, for the borrower).
+    function topUp(uint256 loanId, uint256 amount) external;
+
+    /// @notice Borrower: take back collateral while the rest stays worth the loan's required ratio
+    ///         of its debt (of its principal while listed). Needs usable prices.
+    function withdraw(uint256 loanId, uint256 amount) external;
+
+    /// @notice Return all remaining collateral of a repaid, cancelled, expired or closed loan to
+    ///         its borrower (anyone may trigger it).
+    function release(uint256 loanId) external returns (uint256 amount);
+
+    /// @notice Repay `repayAmount` of an unhealthy or defaulted loan's debt and take collateral
+    ///         worth it plus the liquidation bonus. The liquidator approves the loan book, which
+    ///         pulls the payment and pays it to note holders.
+    function liquidate(uint256 loanId, uint256 repayAmount) external returns (uint256 seized);
+
+    /// @notice Health (WAD; max when there is no debt), the collateral price (USD WAD per whole
+    ///         token) at which health reaches 1, and seconds until the loan can be marked
+    ///         defaulted (0 when it already can, or is not active).
+    function health(uint256 loanId)
+        external
+        view
+        returns (uint256 healthWad, uint256 liquidationPriceWad, uint256 secondsUntilDefault);
+
+    /// @notice Governance: allow a collateral token with its liquidation threshold and bonus; the
+    ///         threshold times (1 + bonus) must stay below 100%, so a liquidation improves health.
+    function setCollateral(address token, bool allowed, uint256 liquidationThresholdBps, uint256 liquidationBonusBps)
+        external;
+
+    /// @notice Governance: the largest share of an active loan's debt one liquidation may repay.
+    function setCloseFactor(uint256 closeFactorBps) external;
+}

@@ -1,0 +1,122 @@
+"""Collateral: escrow at listing, top-up, withdrawal within the required ratio, release."""
+
+import pytest
+from brownie import chain
+
+from tests.contracts.helpers import USDC, reverts, terms
+
+WETH = 10**18
+LISTED, ACTIVE, REPAID, CANCELLED = 1, 2, 3, 5
+
+
+@pytest.fixture
+def secured_loan(book, vault, usdc, weth, borrower, attest):
+    """secured_loan(grade, collateral) -> id of a 1,000 USDC listing escrowing `collateral` wei of WETH."""
+
+    def make(grade=5, collateral=WETH, principal=1_000 * USDC):
+        attestation, signature = attest(borrower, grade=grade)
+        loan_terms = terms(usdc, principal=principal, apr_bps=2_000, collateral_token=weth,
+                           collateral_amount=collateral)
+        return book.requestLoan(loan_terms, attestation, signature, {"from": borrower}).return_value
+
+    return make
+
+
+def test_listing_escrows_collateral(book, vault, weth, borrower, secured_loan):
+    before = weth.balanceOf(borrower)
+    loan_id = secured_loan(collateral=WETH // 2)
+    assert weth.balanceOf(vault) == WETH // 2
+    assert weth.balanceOf(borrower) == before - WETH // 2
+    position = vault.positions(loan_id)
+    assert (position[0], position[1]) == (weth.address, WETH // 2)
+    assert book.loan(loan_id)["minCollateralRatioBps"] == 5_000
+
+
+def test_listing_below_required_ratio_reverts(book, vault, weth, borrower, secured_loan):
+    # Grade C+ requires 50% of 1,000 USDC = $500; 0.1 WETH at $3,000 is worth $300.
+    with reverts("InsufficientCollateral", 1, 300 * 10**18, 500 * 10**18):
+        secured_loan(collateral=WETH // 10)
+    assert book.loanCount() == 0 and weth.balanceOf(vault) == 0
+
+
+def test_unsecured_grades_may_list_without_collateral(book, vault, list_loan):
+    loan_id = list_loan(grade=3)
+    assert book.loan(loan_id)["minCollateralRatioBps"] == 0
+    assert vault.positions(loan_id)[1] == 0
+
+
+def test_collateral_token_must_be_allowed(book, vault, usdc, borrower, attest, MockERC20, gov):
+    other = MockERC20.deploy("Other", "OTH", 18, {"from": gov})
+    attestation, signature = attest(borrower, grade=5)
+    with reverts("CollateralNotAllowed", other):
+        book.requestLoan(terms(usdc, collateral_token=other, collateral_amount=WETH), attestation, signature,
+                         {"from": borrower})
+
+
+def test_top_up_by_anyone(vault, weth, secured_loan, outsider):
+    loan_id = secured_loan()
+    weth.mint(outsider, WETH, {"from": outsider})
+    weth.approve(vault, WETH, {"from": outsider})
+    tx = vault.topUp(loan_id, WETH, {"from": outsider})
+    assert vault.positions(loan_id)[1] == 2 * WETH
+    assert tx.events["CollateralAdded"]["total"] == 2 * WETH
+
+
+def test_withdraw_keeps_required_ratio(vault, weth, book, lenders, borrower, secured_loan, outsider):
+    loan_id = secured_loan(collateral=WETH)  # $3,000 against a required $500
+    book.fund(loan_id, 1_000 * USDC, {"from": lenders[0]})
+    with reverts("NotBorrower", loan_id, outsider):
+        vault.withdraw(loan_id, 1, {"from": outsider})
+    before = weth.balanceOf(borrower)
+    vault.withdraw(loan_id, WETH // 2, {"from": borrower})
+    assert weth.balanceOf(borrower) == before + WETH // 2
+    with reverts("WithdrawalExceedsCollateral", loan_id, WETH, WETH // 2):
+        vault.withdraw(loan_id, WETH, {"from": borrower})
+    debt = book.amountDue(loan_id)["payoff"]
+    with reverts("InsufficientCollateral"):
+        vault.withdraw(loan_id, WETH // 2 - WETH // 10, {"from": borrower})  # would leave $300 < 50% of debt
+    assert vault.positions(loan_id)[1] == WETH // 2
+    assert debt > 1_000 * USDC
+
+
+def test_release_after_repayment_and_cancellation(vault, weth, book, lenders, borrower, secured_loan, outsider):
+    repaid, cancelled = secured_loan(), secured_loan()
+    with reverts("WrongLoanStatus", repaid, LISTED):
+        vault.release(repaid, {"from": outsider})
+    book.fund(repaid, 1_000 * USDC, {"from": lenders[0]})
+    book.repay(repaid, 2_000 * USDC, {"from": borrower})
+    book.cancel(cancelled, {"from": borrower})
+    before = weth.balanceOf(borrower)
+    assert vault.release(repaid, {"from": outsider}).return_value == WETH
+    assert vault.release(cancelled, {"from": outsider}).return_value == WETH
+    assert weth.balanceOf(borrower) == before + 2 * WETH
+    assert weth.balanceOf(vault) == 0
+    with reverts("NoCollateral", repaid):
+        vault.release(repaid, {"from": outsider})
+
+
+def test_health_view(vault, book, lenders, secured_loan):
+    loan_id = secured_loan(collateral=WETH)
+    book.fund(loan_id, 1_000 * USDC, {"from": lenders[0]})
+    health, liquidation_price, until_default = vault.health(loan_id)
+    debt = book.amountDue(loan_id)["payoff"]
+    # $3,000 of WETH x 80% threshold / debt
+    assert health == 3_000 * 8_000 * 10**18 // 10_000 * USDC // debt
+    assert abs(liquidation_price - debt * 10**12 * 10_000 // 8_000) <= 10**12  # price where health = 1
+    loan = book.loan(loan_id)
+    eligible_at = loan["startTime"] + loan["period"] + loan["defaultAfter"]
+    assert abs(until_default - (eligible_at - chain.time())) <= 5
+
+
+def test_book_and_vault_only_accept_each_other(book, vault, outsider):
+    with reverts("NotCollateralVault", outsider):
+        book.applyLiquidation(1, 1, outsider, {"from": outsider})
+    with reverts("NotCollateralVault", outsider):
+        book.writeOff(1, {"from": outsider})
+    with reverts("NotLoanBook", outsider):
+        vault.lock(1, outsider, outsider, 1, outsider, 1, 0, {"from": outsider})
+
+
+def test_vault_is_set_once(book, vault, gov):
+    with reverts("CollateralVaultAlreadySet", vault):
+        book.setCollateralVault(gov, {"from": gov})
