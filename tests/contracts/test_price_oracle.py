@@ -6,33 +6,19 @@ from brownie import chain
 from tests.contracts.helpers import reverts
 
 HOUR = 3600
+MAX_AGE = 24 * HOUR  # the conftest oracle's feeds
 WAD = 10**18
 
 
-@pytest.fixture(scope="module")
-def weth(MockERC20, gov):
-    return MockERC20.deploy("Mock Wrapped Ether", "mWETH", 18, {"from": gov})
-
-
-@pytest.fixture(scope="module")
-def eth_feed(MockAggregator, gov):
-    return MockAggregator.deploy(8, "ETH / USD", 3_000 * 10**8, {"from": gov})
-
-
-@pytest.fixture(scope="module")
-def oracle(PriceOracle, gov, weth, eth_feed):
-    oracle = PriceOracle.deploy(gov, {"from": gov})
-    oracle.setFeed(weth, eth_feed, HOUR, {"from": gov})
-    return oracle
-
-
-def test_price_is_normalised_to_wad(oracle, weth, eth_feed, usdc, MockAggregator, gov):
-    assert oracle.priceWad(weth) == 3_000 * WAD
+def test_price_is_normalised_to_wad(oracle, weth, usdc, usd_feed, MockERC20, MockAggregator, gov):
+    assert oracle.priceWad(weth) == 3_000 * WAD  # 8-decimal feed
     assert oracle.valueWad(weth, 2 * 10**18) == 6_000 * WAD
-    usd_feed = MockAggregator.deploy(18, "USDC / USD", 999_900_000_000_000_000, {"from": gov})
-    oracle.setFeed(usdc, usd_feed, HOUR, {"from": gov})
-    assert oracle.valueWad(usdc, 100 * 10**6) == 99_990_000_000_000_000_000  # 6 decimals: $99.99
+    usd_feed.setAnswer(99_990_000)
+    assert oracle.valueWad(usdc, 100 * 10**6) == 99_990_000_000_000_000_000  # 6-decimal token: $99.99
     assert oracle.valueWad(weth, 1) == 3_000  # one wei of WETH: value rounds down, never up
+    token = MockERC20.deploy("Eighteen", "E18", 18, {"from": gov})
+    oracle.setFeed(token, MockAggregator.deploy(18, "E18 / USD", 2 * WAD, {"from": gov}), HOUR, {"from": gov})
+    assert oracle.priceWad(token) == 2 * WAD  # 18-decimal feed
 
 
 @pytest.mark.parametrize("answer", [0, -1])
@@ -45,9 +31,9 @@ def test_non_positive_answer_is_rejected(oracle, weth, eth_feed, answer):
 
 def test_stale_price_is_rejected(oracle, weth, eth_feed):
     updated = eth_feed.updatedAt()
-    chain.sleep(HOUR + 60)
+    chain.sleep(MAX_AGE + 60)
     chain.mine()
-    with reverts("StalePrice", weth, updated, HOUR):
+    with reverts("StalePrice", weth, updated, MAX_AGE):
         oracle.priceWad(weth)
     assert tuple(oracle.tryPriceWad(weth)) == (False, 0)
     eth_feed.setAnswer(2_500 * 10**8)  # a fresh round makes it usable again
@@ -55,9 +41,9 @@ def test_stale_price_is_rejected(oracle, weth, eth_feed):
 
 
 def test_price_from_hours_ago_is_rejected(oracle, weth, eth_feed):
-    hours_ago = chain.time() - 3 * HOUR
+    hours_ago = chain.time() - MAX_AGE - 3 * HOUR
     eth_feed.setRound(7, 3_000 * 10**8, hours_ago, hours_ago, 7)
-    with reverts("StalePrice", weth, hours_ago, HOUR):
+    with reverts("StalePrice", weth, hours_ago, MAX_AGE):
         oracle.priceWad(weth)
 
 
@@ -75,10 +61,11 @@ def test_incomplete_round_is_rejected(oracle, weth, eth_feed):
         oracle.priceWad(weth)
 
 
-def test_token_without_feed(oracle, usdc):
-    with reverts("NoFeed", usdc):
-        oracle.priceWad(usdc)
-    assert tuple(oracle.tryPriceWad(usdc)) == (False, 0)
+def test_token_without_feed(oracle, MockERC20, gov):
+    token = MockERC20.deploy("No feed", "NOF", 18, {"from": gov})
+    with reverts("NoFeed", token):
+        oracle.priceWad(token)
+    assert tuple(oracle.tryPriceWad(token)) == (False, 0)
 
 
 @pytest.mark.parametrize("max_age,decimals", [(0, 8), (2 * 24 * HOUR + 1, 8), (HOUR, 19)])
