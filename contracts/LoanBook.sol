@@ -398,10 +398,14 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         due.lateFees = s.lateFeesDue;
         due.interest = s.interestDue;
         due.payoff = _payoff(s);
-        uint256 elapsedPeriods = (block.timestamp - s.startTime) / s.period;
-        uint256 scheduled = elapsedPeriods >= t.instalments ? type(uint256).max : elapsedPeriods * s.instalment;
-        uint256 behind = scheduled > paidToSchedule ? scheduled - paidToSchedule : 0;
-        due.toBeCurrent = _min(s.lateFeesDue + behind, due.payoff);
+        uint256 elapsedPeriods = _elapsed(s, block.timestamp) / s.period;
+        if (elapsedPeriods >= t.instalments) {
+            due.toBeCurrent = due.payoff; // at maturity only paying off brings the loan up to date
+        } else {
+            uint256 scheduled = elapsedPeriods * s.instalment;
+            uint256 behind = scheduled > paidToSchedule ? scheduled - paidToSchedule : 0;
+            due.toBeCurrent = _min(s.lateFeesDue + behind, due.payoff);
+        }
         due.nextDueDate = _dueDate(s, satisfied + 1);
     }
 
@@ -589,7 +593,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         pure
         returns (uint256 newLate, uint256 newLateFees)
     {
-        uint256 elapsed = now_ - s.startTime;
+        uint256 elapsed = _elapsed(s, now_);
         uint256 started = elapsed / s.period + 1;
         if (started > s.periodsCharged) {
             uint256 perPeriod = InstalmentMath.periodInterestUp(s.outstanding, t.aprBps, s.period);
@@ -610,6 +614,12 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     function _satisfiedInstalments(Schedule memory s, Terms memory t) private pure returns (uint256) {
         if (s.outstanding == 0) return t.instalments;
         return _min(s.instalmentsPaid, t.instalments - 1);
+    }
+
+    /// @dev Seconds since the start, never negative: a node may evaluate a view (eth_call) with a
+    ///      clock behind the block that started the loan.
+    function _elapsed(Schedule memory s, uint256 now_) private pure returns (uint256) {
+        return now_ > s.startTime ? now_ - s.startTime : 0;
     }
 
     function _dueDate(Schedule memory s, uint256 instalmentNumber) private pure returns (uint256) {

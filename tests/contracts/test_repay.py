@@ -133,3 +133,12 @@ def test_repayment_works_while_paused(book, active_loan, borrower, gov):
     book.setPaused(True, {"from": gov})
     tx = book.repay(active_loan, 10 * USDC, {"from": borrower})
     assert tx.return_value == 10 * USDC
+
+
+def test_amount_due_after_maturity_with_late_fees_is_the_payoff(book, active_loan, borrower):
+    loan = book.loan(active_loan)
+    sleep_until(loan["startTime"] + 13 * loan["period"])  # past maturity, nothing paid: 12 late fees
+    chain.mine()
+    due = book.amountDue(active_loan)
+    assert due["lateFees"] > 0
+    assert due["toBeCurrent"] == due["payoff"] == due["lateFees"] + due["interest"] + 1_000 * USDC
