@@ -13,7 +13,7 @@ that completes it); `fund_repeat` a second funding by the same lender; `top_up` 
 instalment; `claim` a lender's claim after it; `transfer_note` a transfer of part of a position
 to a new holder; `liquidate_partial` a liquidation of 20% of the debt after the collateral price
 fell below the liquidation price; `mark_default` a default after the borrower stopped paying;
-`liquidate_full` the liquidation of all of a defaulted loan's debt (surplus collateral returned).
+`liquidate_full` the liquidation of all of a defaulted loan's debt (the surplus waits for `release`).
 """
 
 import json
