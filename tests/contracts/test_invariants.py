@@ -2,7 +2,7 @@
 refunding, repaying, time jumps, defaults, note transfers, claims, fee withdrawals, pauses and a
 direct token donation, checked after every step against a plain-Python ghost of the platform.
 
-Every example starts from a fresh deployment with an active loan and a partly funded listing;
+Every example starts from the same deployment with an active loan and a partly funded listing;
 each step then draws one action, by weight, among those that have something to act on. The ghost
 predicts every transaction's outcome: it must revert with exactly the custom error the ghost
 expects (and change nothing), or succeed when the ghost expects success.
@@ -41,8 +41,10 @@ from backend.loan_model import LoanState
 from scripts.policy import GRADE_POLICY
 from tests.contracts import helpers
 
-EXAMPLES = int(os.environ.get("LENDCHAIN_INVARIANT_EXAMPLES", 40))
-STEPS = int(os.environ.get("LENDCHAIN_INVARIANT_STEPS", 40))
+EXAMPLES = int(os.environ.get("LENDCHAIN_INVARIANT_EXAMPLES", 25))
+STEPS = int(os.environ.get("LENDCHAIN_INVARIANT_STEPS", 30))
+# CI replays the same examples every run (a red CI must be reproducible); local runs explore anew.
+DERANDOMIZE = bool(os.environ.get("CI"))
 
 # Relative weights of the actions a step draws from (among those that have something to act on):
 # the lending flow most, the rarer events less.
@@ -195,6 +197,7 @@ class LendingMachine(RuleBasedStateMachine):
         self.nonces = Counter()  # registry nonce per borrower
         self.scores: dict[str, tuple[int, int]] = {}  # borrower -> (grade, expires at)
         self.last_obs: Observation | None = None
+        self.due: dict[int, Any] = {}  # loan id -> amountDue as read after the previous step
         self.changed = False  # did this step send a transaction that changes what the invariants read?
 
     # ------------------------------------------------------------------ steps
@@ -218,6 +221,9 @@ class LendingMachine(RuleBasedStateMachine):
             amount = data.draw(st.integers(self.p.min_funding, listed.remaining - 1), label="amount")
             self._fund(listed, data.draw(st.sampled_from(self.p.lenders), label="lender"), amount)
 
+    # One rule that draws the action itself, rather than a rule per action: with hypothesis' own
+    # choice (swarm testing, duplicated blocks) runs of this size often never started, refunded or
+    # defaulted a loan.
     @rule(data=st.data())
     def step(self, data):
         """One action, drawn by weight among those that have something to act on now."""
@@ -365,7 +371,7 @@ class LendingMachine(RuleBasedStateMachine):
         payer = self.p.outsider if self._rarely(data, "someone else pays") else loan.borrower
         model = loan.model
         payoff = model.payoff(chain.time()) if model else 0
-        due = self._amount_due(loan) if loan.status in (ACTIVE, DEFAULTED) else None
+        due = self.due.get(loan.loan_id)
         if self._rarely(data, "odd amount"):
             amount = data.draw(st.sampled_from([0, payoff + 1_000 * USDC]), label="zero or overpay")
         else:
@@ -661,23 +667,6 @@ class LendingMachine(RuleBasedStateMachine):
             rounding = Fraction(loan.distributed * ACC_SCALE % loan.funded, loan.funded)
             incoming.rounding_credit += value * rounding / ACC_SCALE
 
-    def _amount_due(self, loan):
-        """The book's `amountDue` view, which must answer and agree with the model's charges at the
-        call's time: Ganache runs calls at the latest block's time, or at about now."""
-        try:
-            due = self.p.book.amountDue(loan.loan_id)
-        except VirtualMachineError as exc:
-            STATS["KNOWN amountDue overflow"] += 1
-            return None
-        now = chain.time()
-        expected = set()
-        for t in (web3.eth.get_block("latest").timestamp, now - MARGIN, now, now + MARGIN):
-            m, _ = loan.model.accrued(t)
-            expected.add((m.late_fees_due, m.interest_due, m.late_fees_due + m.interest_due + m.outstanding))
-        actual = (due["lateFees"], due["interest"], due["payoff"])
-        assert actual in expected, f"loan {loan.loan_id}: amountDue {actual}, model {expected}"
-        return due
-
     def _eligible_for_default(self, loan) -> int:
         m = loan.model
         return m.start_time + (m.satisfied_instalments() + 1) * m.period + self.p.default_after
@@ -715,6 +704,7 @@ class LendingMachine(RuleBasedStateMachine):
         self._check_notes(obs)
         self._check_status_ladder(obs)
         self._check_schedule(obs)
+        self._check_amount_due()
         self.last_obs = obs
         self.changed = False
 
@@ -775,6 +765,27 @@ class LendingMachine(RuleBasedStateMachine):
             assert status in reachable(before), f"loan {loan.loan_id}: status {before} -> {status}"
             assert status == loan.status, f"loan {loan.loan_id}: status {status}, the ghost expects {loan.status}"
 
+    def _check_amount_due(self):
+        """`amountDue` must answer for every loan that can be repaid and report the model's charges
+        at the call's time, which Ganache takes from the latest block or its clock: about then."""
+        latest, now = web3.eth.get_block("latest")["timestamp"], chain.time()
+        times = {t + offset for t in (latest, now) for offset in (-MARGIN, 0, MARGIN)}
+        self.due = {}
+        for loan in self.loans.values():
+            if loan.status not in (ACTIVE, DEFAULTED):
+                continue
+            try:
+                due = self.p.book.amountDue(loan.loan_id)
+            except VirtualMachineError as exc:
+                raise AssertionError(f"amountDue({loan.loan_id}) reverted with {exc.revert_msg!r}") from None
+            expected = set()
+            for t in times:
+                m, _ = loan.model.accrued(t)
+                expected.add((m.late_fees_due, m.interest_due, m.late_fees_due + m.interest_due + m.outstanding))
+            actual = (due["lateFees"], due["interest"], due["payoff"])
+            assert actual in expected, f"loan {loan.loan_id}: amountDue {actual}, model {expected}"
+            self.due[loan.loan_id] = due
+
     def _check_schedule(self, obs):
         for loan in self.loans.values():
             if loan.model is None:
@@ -811,6 +822,7 @@ def test_loan_book_invariants(book, usdc, registry, signer, gov, borrower, lende
         run_state_machine_as_test(
             lambda: LendingMachine(platform),
             settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
+                              derandomize=DERANDOMIZE,
                               suppress_health_check=HealthCheck.all()),
         )
     finally:
