@@ -13,7 +13,6 @@ Ganache 7.9 knows hardforks up to shanghai, which is the EVM version the contrac
 for. A fixed mnemonic makes accounts reproducible.
 """
 
-import sys
 from pathlib import Path
 
 import yaml
@@ -80,7 +79,4 @@ def ganache_command(port: int) -> list[str]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["ganache-command"]:
-        print(" ".join(f"'{part}'" for part in ganache_command(PORTS["lendchain-local"])))
-    else:
-        print(f"brownie networks {', '.join(PORTS)} registered in {register()}")
+    print(f"brownie networks {', '.join(PORTS)} registered in {register()}")
