@@ -219,8 +219,14 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     // ================================================================== lender
 
     /// @inheritdoc ILoanBook
-    function fund(uint256 loanId, uint256 amount) external nonReentrant {
+    function fund(uint256 loanId, uint256 amount) external {
+        fundFor(loanId, amount, msg.sender);
+    }
+
+    /// @inheritdoc ILoanBook
+    function fundFor(uint256 loanId, uint256 amount, address lender) public nonReentrant {
         if (config.paused) revert LendingPaused();
+        if (lender == address(0)) revert ZeroAddress();
         LoanRecord storage l = _loans[loanId];
         Terms memory t = l.terms;
         _requireListed(loanId, t.status);
@@ -234,8 +240,8 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
 
         uint256 funded = f.funded + amount;
         l.funding.funded = uint96(funded);
-        _mintNotes(msg.sender, loanId, amount);
-        emit Funded(loanId, msg.sender, amount, funded);
+        _mintNotes(lender, loanId, amount);
+        emit Funded(loanId, lender, amount, funded);
         ExactTransfer.pullExact(f.token, msg.sender, amount);
         if (amount == remaining) _start(loanId, l, t, funded);
     }
@@ -267,15 +273,23 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     }
 
     /// @inheritdoc ILoanBook
-    function claimMany(uint256[] calldata loanIds) external nonReentrant returns (uint256 total) {
+    function claimMany(uint256[] calldata loanIds) external returns (uint256 total) {
+        return claimFor(msg.sender, loanIds);
+    }
+
+    /// @inheritdoc ILoanBook
+    function claimFor(address holder, uint256[] calldata loanIds) public nonReentrant returns (uint256 total) {
+        if (holder != msg.sender && !isApprovedForAll[holder][msg.sender]) {
+            revert ERC1155MissingApprovalForAll(msg.sender, holder);
+        }
         for (uint256 i; i < loanIds.length; ++i) {
-            uint256 amount = _takeClaimable(loanIds[i], msg.sender);
+            uint256 amount = _takeClaimable(loanIds[i], holder);
             if (amount == 0) continue;
             total += amount;
-            emit Claimed(loanIds[i], msg.sender, amount);
+            emit Claimed(loanIds[i], holder, amount);
             IERC20(_loans[loanIds[i]].funding.token).safeTransfer(msg.sender, amount);
         }
-        if (total == 0) revert NothingToClaim(0, msg.sender);
+        if (total == 0) revert NothingToClaim(0, holder);
     }
 
     // ================================================================== anyone
@@ -384,6 +398,21 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
             defaultAfter: s.defaultAfter,
             platformFeesDue: s.platformFeesDue,
             borrower: l.borrower
+        });
+    }
+
+    /// @inheritdoc ILoanBook
+    function listing(uint256 loanId) external view returns (Listing memory) {
+        LoanRecord storage l = _loans[loanId];
+        Terms memory t = l.terms;
+        return Listing({
+            token: l.funding.token,
+            borrower: l.borrower,
+            status: t.status,
+            grade: t.grade,
+            aprBps: t.aprBps,
+            term: uint256(t.instalments) * l.schedule.period,
+            minCollateralRatioBps: t.minCollateralRatioBps
         });
     }
 

@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from brownie import (
+    AutoLend,
     CollateralVault,
     LoanBook,
     MockAggregator,
@@ -84,13 +85,15 @@ def deploy() -> dict:
     book = LoanBook.deploy(owner, registry, owner, {"from": owner})
     oracle = PriceOracle.deploy(owner, {"from": owner})
     vault = CollateralVault.deploy(owner, book, oracle, {"from": owner})
+    autolend = AutoLend.deploy(book, {"from": owner})
     policy.configure(book, registry, loan_token, owner, owner)
     if chain.id in LOCAL_CHAIN_IDS:
         configure_local_feeds(oracle, contracts, owner)
         policy.configure_collateral(book, vault, [contracts["MockWETH"]], owner)
     else:
         book.setCollateralVault(vault, {"from": owner})
-    contracts.update({"ScoreRegistry": registry, "LoanBook": book, "PriceOracle": oracle, "CollateralVault": vault})
+    contracts.update({"ScoreRegistry": registry, "LoanBook": book, "PriceOracle": oracle, "CollateralVault": vault,
+                      "AutoLend": autolend})
     write_map(contracts)
     return contracts
 

@@ -40,3 +40,11 @@ def terms(token, principal=1_000 * 10**6, apr_bps=1_200, instalments=12, period=
     deadline = chain.time() + 7 * DAY if deadline is None else deadline
     return (str(token), principal, apr_bps, instalments, period, deadline, min_fill_bps, purpose,
             str(collateral_token), collateral_amount)
+
+
+def rule(worst_grade=9, min_apr_bps=0, max_apr_bps=10_000, max_term=3650 * DAY, min_collateral_ratio_bps=0,
+         max_per_loan=2**96 - 1, max_per_borrower=2**96 - 1, budget=2**96 - 1, expiry=None, reinvest=False):
+    """An auto-lend Rule tuple (IAutoLend.Rule); by default it accepts any loan for 30 days."""
+    expiry = chain.time() + 30 * DAY if expiry is None else expiry
+    return (worst_grade, min_apr_bps, max_apr_bps, max_term, min_collateral_ratio_bps, max_per_loan,
+            max_per_borrower, budget, expiry, reinvest)

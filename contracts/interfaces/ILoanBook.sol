@@ -115,6 +115,18 @@ interface ILoanBook {
         uint256 defaultEligibleAt;
     }
 
+    /// @notice The terms an auto-lend rule is checked against (see IAutoLend).
+    /// @param term instalments * period, seconds.
+    struct Listing {
+        address token;
+        address borrower;
+        LoanStatus status;
+        uint8 grade;
+        uint256 aprBps;
+        uint256 term;
+        uint256 minCollateralRatioBps;
+    }
+
     /// @notice What the borrower owes now.
     /// @param lateFees Late fees charged and unpaid.
     /// @param interest Interest charged and unpaid (including the current period's).
@@ -221,6 +233,10 @@ interface ILoanBook {
     /// @notice Fund `amount` of a listed loan and receive as many notes.
     function fund(uint256 loanId, uint256 amount) external;
 
+    /// @notice `fund` paid by the caller, with the notes minted to `lender` (used by auto-lend
+    ///         commitments; `Funded` names `lender`).
+    function fundFor(uint256 loanId, uint256 amount, address lender) external;
+
     /// @notice Burn all the caller's notes of a cancelled or expired loan and return their principal.
     ///         A listed loan past its deadline and below its minimum fill, or past the start window,
     ///         is marked Expired first.
@@ -231,6 +247,11 @@ interface ILoanBook {
 
     /// @notice `claim` across many loans; loans with nothing to claim are skipped.
     function claimMany(uint256[] calldata loanIds) external returns (uint256 total);
+
+    /// @notice `claimMany` of `holder`'s income, paid to the caller, who must be `holder` or an
+    ///         ERC-1155 operator approved by it (an operator can already move the notes, so this
+    ///         grants nothing new; auto-lend reinvestment uses it).
+    function claimFor(address holder, uint256[] calldata loanIds) external returns (uint256 total);
 
     // ------------------------------------------------------------------ anyone
 
@@ -252,6 +273,7 @@ interface ILoanBook {
     function collateralState(uint256 loanId) external view returns (CollateralState memory);
 
     function loan(uint256 loanId) external view returns (Loan memory);
+    function listing(uint256 loanId) external view returns (Listing memory);
     function loanCount() external view returns (uint256);
     function amountDue(uint256 loanId) external view returns (AmountDue memory);
     /// @notice True when an instalment is unpaid past its due date plus grace period.

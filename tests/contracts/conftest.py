@@ -137,3 +137,9 @@ def active_loan(book, list_loan, lenders):
 @pytest.fixture
 def now():
     return lambda: chain.time()
+
+
+@pytest.fixture(scope="module")
+def autolend(AutoLend, book, vault, gov):
+    """The auto-lend contract; needs the vault so secured (grade 5+) loans can be listed."""
+    return AutoLend.deploy(book, {"from": gov})
