@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -171,7 +170,7 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         uint256 threshold = collaterals[p.token].liquidationThresholdBps;
         if (p.amount != 0 && threshold != 0) {
             // price * amount / 10^decimals * threshold = debt value  =>  solve for price.
-            liquidationPriceWad = v.debtWad.mulDivUp(FixedPointMath.BPS * 10 ** v.collateralDecimals, p.amount * threshold);
+            liquidationPriceWad = v.debtWad.mulDivUp(FixedPointMath.BPS * v.collateralUnit, p.amount * threshold);
         }
         if (loan.defaultEligibleAt > block.timestamp) secondsUntilDefault = loan.defaultEligibleAt - block.timestamp;
     }
@@ -209,8 +208,8 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         uint256 loanPriceWad;
         uint256 collateralWad; // value of the collateral, rounded down
         uint256 debtWad; // value of the debt, rounded up
-        uint8 collateralDecimals;
-        uint8 loanDecimals;
+        uint256 collateralUnit; // 10 ** decimals
+        uint256 loanUnit;
     }
 
     function _value(Position memory p, ILoanBook.CollateralState memory loan)
@@ -218,13 +217,11 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         view
         returns (Valuation memory v)
     {
-        v.loanPriceWad = oracle.priceWad(loan.token);
-        v.loanDecimals = IERC20Metadata(loan.token).decimals();
-        v.debtWad = loan.debt.mulDivUp(v.loanPriceWad, 10 ** v.loanDecimals);
+        (v.loanPriceWad, v.loanUnit) = oracle.quote(loan.token);
+        v.debtWad = loan.debt.mulDivUp(v.loanPriceWad, v.loanUnit);
         if (p.token == address(0)) return v;
-        v.collateralPriceWad = oracle.priceWad(p.token);
-        v.collateralDecimals = IERC20Metadata(p.token).decimals();
-        v.collateralWad = uint256(p.amount).mulDivDown(v.collateralPriceWad, 10 ** v.collateralDecimals);
+        (v.collateralPriceWad, v.collateralUnit) = oracle.quote(p.token);
+        v.collateralWad = uint256(p.amount).mulDivDown(v.collateralPriceWad, v.collateralUnit);
     }
 
     function _health(Valuation memory v, address token) private view returns (uint256) {
@@ -235,16 +232,16 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
 
     /// @dev Collateral (base units) worth `repayAmount` of the loan token plus the bonus, rounded down.
     function _collateralFor(uint256 repayAmount, Valuation memory v, uint256 bonusBps) private pure returns (uint256) {
-        uint256 valueWad = repayAmount.mulDivDown(v.loanPriceWad, 10 ** v.loanDecimals);
+        uint256 valueWad = repayAmount.mulDivDown(v.loanPriceWad, v.loanUnit);
         valueWad = valueWad.mulDivDown(FixedPointMath.BPS + bonusBps, FixedPointMath.BPS);
-        return valueWad.mulDivDown(10 ** v.collateralDecimals, v.collateralPriceWad);
+        return valueWad.mulDivDown(v.collateralUnit, v.collateralPriceWad);
     }
 
     /// @dev Repayment (loan-token base units) that `seized` collateral covers with the bonus, rounded up.
     function _repaymentFor(uint256 seized, Valuation memory v, uint256 bonusBps) private pure returns (uint256) {
-        uint256 valueWad = seized.mulDivUp(v.collateralPriceWad, 10 ** v.collateralDecimals);
+        uint256 valueWad = seized.mulDivUp(v.collateralPriceWad, v.collateralUnit);
         valueWad = valueWad.mulDivUp(FixedPointMath.BPS, FixedPointMath.BPS + bonusBps);
-        return valueWad.mulDivUp(10 ** v.loanDecimals, v.loanPriceWad);
+        return valueWad.mulDivUp(v.loanUnit, v.loanPriceWad);
     }
 
     function _requireRatio(
@@ -256,8 +253,8 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         uint256 minRatioBps
     ) private view {
         uint256 valueWad = token == address(0) || amount == 0 ? 0 : oracle.valueWad(token, amount);
-        uint256 requiredWad = oracle.priceWad(loanToken).mulDivUp(debt * minRatioBps,
-            10 ** IERC20Metadata(loanToken).decimals() * FixedPointMath.BPS);
+        (uint256 loanPriceWad, uint256 loanUnit) = oracle.quote(loanToken);
+        uint256 requiredWad = loanPriceWad.mulDivUp(debt * minRatioBps, loanUnit * FixedPointMath.BPS);
         if (valueWad < requiredWad) revert InsufficientCollateral(loanId, valueWad, requiredWad);
     }
 

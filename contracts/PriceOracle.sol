@@ -42,7 +42,16 @@ contract PriceOracle is IPriceOracle, Governed {
 
     /// @inheritdoc IPriceOracle
     function priceWad(address token) public view returns (uint256) {
+        return _price(token, _feed(token));
+    }
+
+    /// @inheritdoc IPriceOracle
+    function quote(address token) external view returns (uint256 price, uint256 unit) {
         Feed memory feed = _feed(token);
+        return (_price(token, feed), 10 ** feed.tokenDecimals);
+    }
+
+    function _price(address token, Feed memory feed) private view returns (uint256) {
         (uint80 roundId, int256 answer,, uint256 updatedAt, uint80 answeredInRound) = feed.aggregator.latestRoundData();
         if (answer <= 0) revert InvalidAnswer(token, answer);
         if (answeredInRound < roundId) revert IncompleteRound(token, roundId, answeredInRound);
@@ -63,7 +72,8 @@ contract PriceOracle is IPriceOracle, Governed {
 
     /// @inheritdoc IPriceOracle
     function valueWad(address token, uint256 amount) external view returns (uint256) {
-        return amount.mulDivDown(priceWad(token), 10 ** feeds[token].tokenDecimals);
+        Feed memory feed = _feed(token);
+        return amount.mulDivDown(_price(token, feed), 10 ** feed.tokenDecimals);
     }
 
     function _feed(address token) private view returns (Feed memory feed) {

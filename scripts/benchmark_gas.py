@@ -11,7 +11,9 @@ collateral; `fund_first` a lender's first funding of a loan others already funde
 that completes it); `fund_repeat` a second funding by the same lender; `top_up` and
 `withdraw_collateral` by the borrower of an active loan; `repay_instalment` the second on-time
 instalment; `claim` a lender's claim after it; `transfer_note` a transfer of part of a position
-to a new holder; `liquidate_partial` a liquidation of 20% of the debt after the collateral price
+to a new holder; `create_commitment` an auto-lend commitment with a 5,000 USDC deposit (the
+lender's first); `fund_from_commitment` a bot funding 100 USDC of the loan from it (the
+commitment's first loan of this borrower, the lender's first notes of the loan); `liquidate_partial` a liquidation of 20% of the debt after the collateral price
 fell below the liquidation price; `mark_default` a default after the borrower stopped paying;
 `liquidate_full` the liquidation of all of a defaulted loan's debt (the surplus waits for `release`).
 """
@@ -43,6 +45,7 @@ class Platform:
         self.registry = contracts["ScoreRegistry"]
         self.book = contracts["LoanBook"]
         self.vault = contracts["CollateralVault"]
+        self.autolend = contracts["AutoLend"]
         self.signer_key = signer_key
 
     def equip(self, who, ether=False):
@@ -52,6 +55,7 @@ class Platform:
         self.token.approve(self.book, 2**256 - 1, {"from": who})
         self.weth.mint(who, 10 * WETH, {"from": who})
         self.weth.approve(self.vault, 2**256 - 1, {"from": who})
+        self.token.approve(self.autolend, 2**256 - 1, {"from": who})
 
     def list_loan(self, borrower, principal):
         attestation, signature = lifecycle.attestation(self.registry, self.signer_key, borrower, grade=GRADE_C_PLUS)
@@ -65,14 +69,19 @@ class Platform:
         self.usd_feed.setAnswer(FEED_UNIT)
 
 
-def measure(platform, borrower, lenders, liquidator, suffix):
-    """Run every operation on a loan funded by `lenders` (all but the last 3 fund 1 USDC first)."""
+def measure(platform, borrower, lenders, auto_lender, liquidator, suffix):
+    """Run every operation on a loan funded by `lenders` (all but the last 3 fund 1 USDC first)
+    and 100 USDC from `auto_lender`'s commitment."""
     book, gas = platform.book, {}
-    tx = platform.list_loan(borrower, principal=(len(lenders) + 1_000) * USDC)
+    tx = platform.list_loan(borrower, principal=(len(lenders) + 1_100) * USDC)
     gas["list"] = tx.gas_used
     loan_id = tx.return_value
     for lender in lenders[:-3]:
         book.fund(loan_id, USDC, {"from": lender})
+    tx = platform.autolend.createCommitment(platform.token, lifecycle.rule(), 5_000 * USDC, {"from": auto_lender})
+    gas["create_commitment"] = tx.gas_used
+    tx = platform.autolend.fundFromCommitment(tx.return_value, loan_id, 100 * USDC, {"from": accounts[9]})
+    gas["fund_from_commitment"] = tx.gas_used
     first, second, last = lenders[-3:]
     gas["fund_first"] = book.fund(loan_id, 400 * USDC, {"from": first}).gas_used
     gas["fund_repeat"] = book.fund(loan_id, 100 * USDC, {"from": first}).gas_used
@@ -111,11 +120,14 @@ def main():
     warm_up = platform.list_loan(accounts[18], principal=1_000 * USDC).return_value
     platform.book.fund(warm_up, USDC, {"from": accounts[17]})  # the book holds tokens from now on
     liquidator = accounts[19]
-    results = measure(platform, accounts[1], accounts[2:6], liquidator, "")
+    auto_lenders = [accounts.add() for _ in range(2)]
+    for who in auto_lenders:
+        platform.equip(who, ether=True)
+    results = measure(platform, accounts[1], accounts[2:6], auto_lenders[0], liquidator, "")
     crowd = [accounts.add() for _ in range(197)] + list(accounts[6:9])
     for who in crowd[:-3]:
         platform.equip(who, ether=True)
-    results.update(measure(platform, accounts[10], crowd, liquidator, "_200"))
+    results.update(measure(platform, accounts[10], crowd, auto_lenders[1], liquidator, "_200"))
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

@@ -24,6 +24,10 @@ interface IPriceOracle {
     /// @notice USD per whole `token`, WAD. Reverts with one of the errors above if unusable.
     function priceWad(address token) external view returns (uint256);
 
+    /// @notice `priceWad` and the token's unit (10 ** decimals, read once when the feed was set),
+    ///         so callers convert base units without asking the token.
+    function quote(address token) external view returns (uint256 priceWad, uint256 unit);
+
     /// @notice Like `priceWad`, but returns (false, 0) instead of reverting when unusable.
     function tryPriceWad(address token) external view returns (bool usable, uint256 price);
 
