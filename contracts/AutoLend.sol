@@ -129,8 +129,9 @@ contract AutoLend is IAutoLend, ReentrancyGuard {
             if (loanToken != token) revert TokenMismatch(commitmentId, loanIds[i], loanToken);
         }
         uint256 before = IERC20(token).balanceOf(address(this));
-        book.claimFor(c.lender, loanIds);
-        amount = IERC20(token).balanceOf(address(this)) - before;
+        amount = book.claimFor(c.lender, loanIds);
+        uint256 received = IERC20(token).balanceOf(address(this)) - before;
+        if (received != amount) revert ExactTransfer.TransferAmountMismatch(token, amount, received);
         emit Reinvested(commitmentId, amount, _addAvailable(c, amount));
     }
 
