@@ -2,8 +2,9 @@
 
     brownie run scripts/demo.py --network lendchain-local
 
-A borrower with a signed grade-B score lists 1,000 mUSDC over 12 monthly instalments; three
-lenders fund it (the last funding starts the loan); the borrower repays the first instalment a
+A borrower with a signed grade-B score lists 1,000 mUSDC over 12 monthly instalments; two
+lenders fund it by hand and a bot funds the rest from a third lender's auto-lend commitment (the
+last funding starts the loan); the borrower repays the first instalment a
 day before it is due; the lenders claim. Each step prints its gas and the state it leaves.
 """
 
@@ -14,7 +15,7 @@ from toolchain.local_chain import account_key
 
 USDC = 10**6
 DAY = 24 * 3600
-STATUS = ["None", "Listed", "Active", "Repaid", "Defaulted", "Cancelled", "Expired"]
+STATUS = ["None", "Listed", "Active", "Repaid", "Defaulted", "Cancelled", "Expired", "Closed"]
 
 
 def show(step, tx, book, token, loan_id, people):
@@ -29,11 +30,13 @@ def show(step, tx, book, token, loan_id, people):
 def main():
     contracts = deploy.deploy()
     token, registry, book = contracts["MockUSDC"], contracts["ScoreRegistry"], contracts["LoanBook"]
-    borrower, lenders = accounts[1], accounts[2:5]
+    autolend = contracts["AutoLend"]
+    borrower, lenders, bot = accounts[1], accounts[2:5], accounts[8]
     people = {"borrower": borrower, **{f"lender{i + 1}": lender for i, lender in enumerate(lenders)}}
     for who in people.values():
         token.mint(who, 10_000 * USDC, {"from": who})
         token.approve(book, 2**256 - 1, {"from": who})
+        token.approve(autolend, 2**256 - 1, {"from": who})
     print(f"\n{len(people)} accounts hold 10,000 mUSDC each; the scoring service signs as account #9.\n")
 
     attestation, signature = lifecycle.attestation(registry, account_key(deploy.LOCAL_SIGNER_INDEX), borrower,
@@ -42,9 +45,16 @@ def main():
                           {"from": borrower})
     loan_id = tx.return_value
     show("borrower lists 1,000 @ 12% x 12", tx, book, token, loan_id, people)
-    for lender, amount in zip(lenders, [500, 300, 200]):
+    for lender, amount in zip(lenders, [500, 300]):
         tx = book.fund(loan_id, amount * USDC, {"from": lender})
         show(f"{lender.address[:8]} funds {amount}", tx, book, token, loan_id, people)
+    rule = lifecycle.rule(worst_grade=5, min_apr_bps=1_000, max_apr_bps=2_000, max_per_loan=200 * USDC,
+                          max_per_borrower=400 * USDC, budget=2_000 * USDC)
+    tx = autolend.createCommitment(token, rule, 1_000 * USDC, {"from": lenders[2]})
+    commitment_id = tx.return_value
+    show(f"{lenders[2].address[:8]} commits 1,000 (auto-lend)", tx, book, token, loan_id, people)
+    tx = autolend.fundFromCommitment(commitment_id, loan_id, 200 * USDC, {"from": bot})
+    show(f"bot funds 200 for {lenders[2].address[:8]}", tx, book, token, loan_id, people)
 
     loan = book.loan(loan_id)
     chain.sleep(loan["startTime"] + loan["period"] - DAY - chain.time())
