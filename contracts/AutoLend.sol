@@ -92,11 +92,7 @@ contract AutoLend is IAutoLend, ReentrancyGuard {
     // ================================================================== anyone
 
     /// @inheritdoc IAutoLend
-    /// @dev No lock of its own (it saves 2,300 gas on the bot's hot path): every effect precedes the
-    ///      one call that moves tokens, `book.fundFor`, which holds the book's lock, so a token
-    ///      re-entering here or in `reinvest` reverts in the book, and re-entering `withdraw` or
-    ///      `close` sees the already-reduced balance.
-    function fundFromCommitment(uint256 commitmentId, uint256 loanId, uint256 amount) external {
+    function fundFromCommitment(uint256 commitmentId, uint256 loanId, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         Commitment memory c = _commitments[commitmentId];
         if (c.lender == address(0)) revert UnknownCommitment(commitmentId);

@@ -133,7 +133,7 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         Position memory p = positions[loanId];
         if (p.amount == 0) revert NoCollateral(loanId);
         Valuation memory v = _value(p, loan);
-        uint256 healthWad = _health(v, p.token);
+        uint256 healthWad = _health(v, p.token, loan.minCollateralRatioBps);
         if (!defaulted && healthWad >= FixedPointMath.WAD) revert Healthy(loanId, healthWad);
         uint256 maxRepay = defaulted ? loan.debt : loan.debt.mulDivUp(closeFactorBps, FixedPointMath.BPS);
         if (repayAmount > maxRepay) revert RepayAboveMaximum(loanId, repayAmount, maxRepay);
@@ -151,8 +151,9 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         emit Liquidated(loanId, msg.sender, repayAmount, seized, healthWad);
         IERC20(p.token).safeTransfer(msg.sender, seized);
         // Surplus collateral of a loan closed here is returned by `release` (pull, so a borrower
-        // who cannot receive the token cannot block liquidations).
-        if (debtLeft != 0 && seized == p.amount) book.writeOff(loanId);
+        // who cannot receive the token cannot block liquidations). Only a defaulted loan's debt is
+        // written off when its collateral runs out; an active loan stays owed, unsecured.
+        if (defaulted && debtLeft != 0 && seized == p.amount) book.writeOff(loanId);
     }
 
     // ================================================================== views
@@ -166,11 +167,12 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         ILoanBook.CollateralState memory loan = book.collateralState(loanId);
         Position memory p = positions[loanId];
         Valuation memory v = _value(p, loan);
-        healthWad = _health(v, p.token);
-        uint256 threshold = collaterals[p.token].liquidationThresholdBps;
-        if (p.amount != 0 && threshold != 0) {
-            // price * amount / 10^decimals * threshold = debt value  =>  solve for price.
-            liquidationPriceWad = v.debtWad.mulDivUp(FixedPointMath.BPS * v.collateralUnit, p.amount * threshold);
+        uint256 ratio = loan.minCollateralRatioBps;
+        healthWad = _health(v, p.token, ratio);
+        if (p.amount != 0 && ratio != 0) {
+            // price * amount / unit = debt value * ratio * threshold  =>  solve for price.
+            liquidationPriceWad = v.debtWad.mulDivUp(ratio * collaterals[p.token].liquidationThresholdBps
+                * v.collateralUnit, FixedPointMath.BPS * FixedPointMath.BPS * p.amount);
         }
         if (loan.defaultEligibleAt > block.timestamp) secondsUntilDefault = loan.defaultEligibleAt - block.timestamp;
     }
@@ -183,7 +185,8 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         onlyGovernance
     {
         if (
-            liquidationThresholdBps > MAX_LIQUIDATION_THRESHOLD_BPS || liquidationBonusBps > MAX_LIQUIDATION_BONUS_BPS
+            liquidationThresholdBps == 0 || liquidationThresholdBps > MAX_LIQUIDATION_THRESHOLD_BPS
+                || liquidationBonusBps > MAX_LIQUIDATION_BONUS_BPS
                 || liquidationThresholdBps * (FixedPointMath.BPS + liquidationBonusBps)
                     >= FixedPointMath.BPS * FixedPointMath.BPS
         ) revert InvalidCollateralSetting(token, liquidationThresholdBps, liquidationBonusBps);
@@ -224,10 +227,13 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         v.collateralWad = uint256(p.amount).mulDivDown(v.collateralPriceWad, v.collateralUnit);
     }
 
-    function _health(Valuation memory v, address token) private view returns (uint256) {
-        if (v.debtWad == 0) return type(uint256).max;
+    /// @dev collateral value / (debt value * required ratio * threshold), WAD, rounded down; max
+    ///      when nothing is owed or the loan requires no collateral.
+    function _health(Valuation memory v, address token, uint256 ratioBps) private view returns (uint256) {
+        if (v.debtWad == 0 || ratioBps == 0) return type(uint256).max;
         uint256 threshold = collaterals[token].liquidationThresholdBps;
-        return v.collateralWad.mulDivDown(threshold * FixedPointMath.WAD, FixedPointMath.BPS * v.debtWad);
+        return v.collateralWad.mulDivDown(FixedPointMath.BPS * FixedPointMath.BPS * FixedPointMath.WAD,
+            v.debtWad * ratioBps * threshold);
     }
 
     /// @dev Collateral (base units) worth `repayAmount` of the loan token plus the bonus, rounded down.

@@ -10,17 +10,28 @@ pragma solidity 0.8.28;
 /// Units: amounts in token base units; prices and values in USD WAD (1e18 = $1) from the oracle;
 /// health in WAD; ratios, thresholds, bonus and close factor in bps.
 ///
-///  - Health = collateral value * liquidationThreshold / debt value. Collateral value rounds down,
-///    debt value rounds up, so health is never overstated.
+///  - Every loan carries the collateral ratio its grade requires (R, bps of the debt, fixed at
+///    listing; 0 for the unsecured grades). The borrower must keep collateral worth R of the debt
+///    to withdraw any. The loan becomes liquidatable by price only when the collateral has fallen
+///    to less than the token's liquidation threshold (T) of that requirement:
+///      health = collateral value / (debt value * R * T),
+///    collateral value rounded down and debt value rounded up, so health is never overstated. With
+///    R = 0 health is unbounded: voluntary collateral of an unsecured loan is claimed on default
+///    only. (Health compares against the loan's own requirement, not the whole debt: a loan the
+///    policy lets start half-secured must not be liquidatable on the day it starts.)
 ///  - A loan is liquidatable when health < 1 (WAD) while Active, or at any health once Defaulted.
 ///  - `liquidate(loanId, repayAmount)`: the liquidator pays `repayAmount` of debt in the loan token
 ///    and receives collateral worth that amount plus the token's liquidation bonus at the oracle
 ///    price (rounded down). At most `closeFactorBps` of the debt per call while Active, all of it
 ///    once Defaulted. When the collateral is not worth the repayment plus bonus, all of it is
-///    seized for the repayment it covers (rounded up). Debt left after all collateral is gone is
-///    written off (the loan is Closed and holders keep what they were paid); collateral left after
-///    all debt is paid goes back to the borrower through `release`. Loans without collateral are
-///    never liquidated; once defaulted they wait for recoveries.
+///    seized for the repayment it covers (rounded up). A liquidation raises the collateral-to-debt
+///    ratio only while that ratio exceeds 1 + bonus; below it (partly secured loans) it turns the
+///    collateral into early repayment before it loses more value. Once a Defaulted loan's
+///    collateral is gone its remaining debt is written off (the loan is Closed and holders keep
+///    what they were paid); an Active loan whose collateral is gone stays owed, unsecured, on its
+///    schedule. Collateral left after all debt is paid goes back to the borrower through
+///    `release`. Loans without collateral are never liquidated; once defaulted they wait for
+///    recoveries.
 ///  - While either price is unusable (see IPriceOracle) liquidations and collateral withdrawals
 ///    revert; repayment, top-ups and releases never read prices and keep working.
 interface ICollateralVault {
@@ -83,8 +94,8 @@ interface ICollateralVault {
         view
         returns (uint256 healthWad, uint256 liquidationPriceWad, uint256 secondsUntilDefault);
 
-    /// @notice Governance: allow a collateral token with its liquidation threshold and bonus; the
-    ///         threshold times (1 + bonus) must stay below 100%, so a liquidation improves health.
+    /// @notice Governance: allow a collateral token with its liquidation threshold (0 < T <= 95%)
+    ///         and bonus (<= 20%); T * (1 + bonus) must stay below 100%.
     function setCollateral(address token, bool allowed, uint256 liquidationThresholdBps, uint256 liquidationBonusBps)
         external;
 

@@ -99,10 +99,10 @@ def test_health_view(vault, book, lenders, secured_loan):
     loan_id = secured_loan(collateral=WETH)
     book.fund(loan_id, 1_000 * USDC, {"from": lenders[0]})
     health, liquidation_price, until_default = vault.health(loan_id)
-    debt = book.amountDue(loan_id)["payoff"]
-    # $3,000 of WETH x 80% threshold / debt
-    assert health == 3_000 * 8_000 * 10**18 // 10_000 * USDC // debt
-    assert abs(liquidation_price - debt * 10**12 * 10_000 // 8_000) <= 10**12  # price where health = 1
+    debt_wad = book.amountDue(loan_id)["payoff"] * 10**12  # USDC at $1
+    # $3,000 of WETH / (debt x 50% required ratio x 80% threshold)
+    assert health == 3_000 * 10**18 * 10**8 * 10**18 // (debt_wad * 5_000 * 8_000)
+    assert liquidation_price == -(-debt_wad * 5_000 * 8_000 // 10**8)  # price where health = 1
     loan = book.loan(loan_id)
     eligible_at = loan["startTime"] + loan["period"] + loan["defaultAfter"]
     assert abs(until_default - (eligible_at - chain.time())) <= 5

@@ -1,5 +1,6 @@
-"""liquidate: only unhealthy or defaulted loans; close factor; bonus; proceeds to holders;
-surplus to the borrower; write-off when the collateral is gone; paused on unusable prices."""
+"""liquidate: only unhealthy or defaulted loans; health against the loan's own required ratio;
+close factor; bonus; proceeds to holders; surplus to the borrower; write-off when a defaulted
+loan's collateral is gone; paused on unusable prices."""
 
 import pytest
 from brownie import chain
@@ -12,15 +13,26 @@ ACTIVE, DEFAULTED, CLOSED = 2, 4, 7
 
 
 @pytest.fixture
-def loan_id(book, vault, usdc, weth, borrower, lenders, attest):
-    """An active 1,000 USDC grade C+ loan (50% collateral required) secured by 0.5 WETH ($1,500)."""
-    attestation, signature = attest(borrower, grade=5)
-    loan_terms = terms(usdc, principal=1_000 * USDC, apr_bps=2_000, collateral_token=weth,
-                       collateral_amount=WETH // 2)
-    loan_id = book.requestLoan(loan_terms, attestation, signature, {"from": borrower}).return_value
-    book.fund(loan_id, 600 * USDC, {"from": lenders[0]})
-    book.fund(loan_id, 400 * USDC, {"from": lenders[1]})
-    return loan_id
+def secured(book, usdc, weth, borrower, lenders, attest):
+    """secured(grade, collateral) -> an active 1,000 USDC loan (20% APR unless given) escrowing `collateral` WETH."""
+
+    def make(grade, collateral, apr_bps=2_000):
+        attestation, signature = attest(borrower, grade=grade)
+        loan_terms = terms(usdc, principal=1_000 * USDC, apr_bps=apr_bps, collateral_token=weth,
+                           collateral_amount=collateral)
+        loan_id = book.requestLoan(loan_terms, attestation, signature, {"from": borrower}).return_value
+        book.fund(loan_id, 600 * USDC, {"from": lenders[0]})
+        book.fund(loan_id, 400 * USDC, {"from": lenders[1]})
+        return loan_id
+
+    return make
+
+
+@pytest.fixture
+def loan_id(secured):
+    """Grade E (150% collateral required) secured by 0.5 WETH ($1,500): liquidatable once the
+    collateral is worth less than 150% x 80% = 120% of the ~$1,016 debt, below ~$2,439 per WETH."""
+    return secured(9, WETH // 2)
 
 
 @pytest.fixture
@@ -86,17 +98,69 @@ def test_defaulted_loan_is_fully_liquidated_and_surplus_returned(vault, book, us
     assert weth.balanceOf(vault) == 0
 
 
-def test_collateral_gone_debt_written_off(vault, book, registry, weth, eth_feed, loan_id, liquidator, borrower):
+def test_defaulted_loan_collateral_gone_debt_written_off(vault, book, registry, weth, eth_feed, usd_feed, loan_id,
+                                                        liquidator, borrower, outsider):
+    chain.sleep(160 * DAY)
+    book.markDefault(loan_id, {"from": outsider})
     eth_feed.setAnswer(500 * PRICE)  # 0.5 WETH is now worth $250
+    usd_feed.setAnswer(PRICE)
+    debt = book.collateralState(loan_id)["debt"]
     tx = vault.liquidate(loan_id, 500 * USDC, {"from": liquidator})
     assert tx.return_value == WETH // 2
     covered = -(-250 * 100 * USDC // 105)  # $250 of collateral covers $238.10 with the bonus, rounded up
     assert tx.events["Liquidated"]["repaid"] == covered
     assert book.loan(loan_id)["status"] == CLOSED
-    # What the liquidation did not cover (all interest was paid first) is written off.
-    assert tx.events["LoanClosed"]["debtWrittenOff"] == tx.events["Repayment"]["outstanding"] > 700 * USDC
-    assert registry.historyOf(borrower)[2] == 1  # the loss is recorded as a default
+    assert tx.events["LoanClosed"]["debtWrittenOff"] == debt - covered  # what the collateral did not cover
+    assert registry.historyOf(borrower)[2] == 1  # one default, recorded by markDefault, not twice
     assert weth.balanceOf(vault) == 0
+
+
+def test_active_loan_whose_collateral_runs_out_stays_owed(vault, book, weth, eth_feed, loan_id, liquidator):
+    eth_feed.setAnswer(500 * PRICE)  # 0.5 WETH is now worth $250
+    tx = vault.liquidate(loan_id, 500 * USDC, {"from": liquidator})
+    assert tx.return_value == WETH // 2
+    assert "LoanClosed" not in tx.events
+    loan = book.loan(loan_id)
+    assert loan["status"] == ACTIVE
+    assert loan["outstanding"] == tx.events["Repayment"]["outstanding"] > 700 * USDC
+    assert weth.balanceOf(vault) == 0
+    with reverts("NoCollateral", loan_id):
+        vault.liquidate(loan_id, USDC, {"from": liquidator})
+
+
+def test_partly_secured_loan_starts_healthy_and_turns_liquidatable_below_its_threshold(
+        vault, book, weth, eth_feed, secured, liquidator):
+    # Grade C+ requires collateral worth 50% of the principal: exactly that, plus one wei.
+    loan_id = secured(5, WETH // 6 + 1)
+    health, liquidation_price, _ = vault.health(loan_id)
+    debt_wad = book.collateralState(loan_id)["debt"] * 10**12
+    collateral_wad = (WETH // 6 + 1) * 3_000
+    assert health == collateral_wad * 10**8 * 10**18 // (debt_wad * 5_000 * 8_000)
+    assert health > 10**18
+    with reverts("Healthy", loan_id, health):
+        vault.liquidate(loan_id, 100 * USDC, {"from": liquidator})
+    # The price at which the collateral is worth 50% x 80% of the debt.
+    assert liquidation_price == -(-debt_wad * 5_000 * 8_000 * WETH // (10**8 * (WETH // 6 + 1)))
+    eth_feed.setAnswer(liquidation_price // 10**10 + 1)
+    with reverts("Healthy"):
+        vault.liquidate(loan_id, 100 * USDC, {"from": liquidator})
+    eth_feed.setAnswer(liquidation_price // 10**10 - 1)
+    assert vault.liquidate(loan_id, 100 * USDC, {"from": liquidator}).return_value > 0
+
+
+def test_voluntary_collateral_of_an_unsecured_grade_is_claimed_only_on_default(
+        vault, book, eth_feed, usd_feed, secured, liquidator, outsider):
+    loan_id = secured(3, WETH // 10, apr_bps=1_500)  # grade B+ needs no collateral; $300 offered anyway
+    eth_feed.setAnswer(PRICE)  # even at $1 per WETH
+    health, liquidation_price, _ = vault.health(loan_id)
+    assert (health, liquidation_price) == (2**256 - 1, 0)
+    with reverts("Healthy", loan_id, 2**256 - 1):
+        vault.liquidate(loan_id, 100 * USDC, {"from": liquidator})
+    chain.sleep(160 * DAY)
+    book.markDefault(loan_id, {"from": outsider})
+    eth_feed.setAnswer(3_000 * PRICE)
+    usd_feed.setAnswer(PRICE)
+    assert vault.liquidate(loan_id, 100 * USDC, {"from": liquidator}).return_value == 100 * 105 * WETH // (100 * 3_000)
 
 
 def test_unusable_price_pauses_liquidation_but_not_repayment(vault, book, eth_feed, loan_id, liquidator, borrower):
