@@ -13,7 +13,8 @@ that completes it); `fund_repeat` a second funding by the same lender; `top_up` 
 instalment; `claim` a lender's claim after it; `transfer_note` a transfer of part of a position
 to a new holder; `create_commitment` an auto-lend commitment with a 5,000 USDC deposit (the
 lender's first); `fund_from_commitment` a bot funding 100 USDC of the loan from it (the
-commitment's first loan of this borrower, the lender's first notes of the loan); `liquidate_partial` a liquidation of 20% of the debt after the collateral price
+commitment's first loan of this borrower, the lender's first notes of the loan), and
+`fund_from_commitment_known_borrower` the same on a second loan of that borrower; `liquidate_partial` a liquidation of 20% of the debt after the collateral price
 fell below the liquidation price; `mark_default` a default after the borrower stopped paying;
 `liquidate_full` the liquidation of all of a defaulted loan's debt (the surplus waits for `release`).
 """
@@ -80,8 +81,12 @@ def measure(platform, borrower, lenders, auto_lender, liquidator, suffix):
         book.fund(loan_id, USDC, {"from": lender})
     tx = platform.autolend.createCommitment(platform.token, lifecycle.rule(), 5_000 * USDC, {"from": auto_lender})
     gas["create_commitment"] = tx.gas_used
-    tx = platform.autolend.fundFromCommitment(tx.return_value, loan_id, 100 * USDC, {"from": accounts[9]})
+    commitment_id = tx.return_value
+    tx = platform.autolend.fundFromCommitment(commitment_id, loan_id, 100 * USDC, {"from": accounts[9]})
     gas["fund_from_commitment"] = tx.gas_used
+    second_loan = platform.list_loan(borrower, principal=1_000 * USDC).return_value
+    tx = platform.autolend.fundFromCommitment(commitment_id, second_loan, 100 * USDC, {"from": accounts[9]})
+    gas["fund_from_commitment_known_borrower"] = tx.gas_used
     first, second, last = lenders[-3:]
     gas["fund_first"] = book.fund(loan_id, 400 * USDC, {"from": first}).gas_used
     gas["fund_repeat"] = book.fund(loan_id, 100 * USDC, {"from": first}).gas_used
@@ -131,7 +136,7 @@ def main():
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print("\noperation                 gas   (4 lenders | 200 lenders)")
+    print("\noperation                                gas   (4 lenders | 200 lenders)")
     for name in [k for k in results if not k.endswith("_200")]:
-        print(f"{name:<21} {results[name]:>9,} | {results[name + '_200']:>9,}")
+        print(f"{name:<36} {results[name]:>9,} | {results[name + '_200']:>9,}")
     print(f"written to {RESULTS}")
