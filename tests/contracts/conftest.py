@@ -143,3 +143,17 @@ def now():
 def autolend(AutoLend, book, vault, gov):
     """The auto-lend contract; needs the vault so secured (grade 5+) loans can be listed."""
     return AutoLend.deploy(book, {"from": gov})
+
+
+@pytest.fixture
+def liquidator(accounts, usdc, book):
+    """A liquidator holding 100,000 USDC, approved to the book (which pulls liquidation payments)."""
+    who = accounts[10]
+    usdc.mint(who, 100_000 * USDC, {"from": who})
+    usdc.approve(book, 2**256 - 1, {"from": who})
+    return who
+
+
+@pytest.fixture
+def reentrant_token(ReentrantToken, gov):
+    return ReentrantToken.deploy({"from": gov})

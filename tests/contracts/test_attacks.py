@@ -48,16 +48,9 @@ ACC_SCALE = 10**15  # LoanNotes' per-note accumulator scale
 
 
 @pytest.fixture
-def liquidator(accounts, usdc, book):
-    who = accounts[10]
-    usdc.mint(who, 100_000 * USDC, {"from": who})
-    usdc.approve(book, 2**256 - 1, {"from": who})
-    return who
-
-
-@pytest.fixture
-def ree(ReentrantToken, gov):
-    return ReentrantToken.deploy({"from": gov})
+def ree(reentrant_token):
+    """The re-entrant token (conftest), named short: it appears in almost every line below."""
+    return reentrant_token
 
 
 @pytest.fixture

@@ -35,14 +35,6 @@ def loan_id(secured):
     return secured(9, WETH // 2)
 
 
-@pytest.fixture
-def liquidator(accounts, usdc, book):
-    who = accounts[10]
-    usdc.mint(who, 100_000 * USDC, {"from": who})
-    usdc.approve(book, 2**256 - 1, {"from": who})
-    return who
-
-
 def test_healthy_loan_cannot_be_liquidated(vault, loan_id, liquidator):
     health = vault.health(loan_id)[0]
     assert health > 10**18

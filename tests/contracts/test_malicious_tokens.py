@@ -27,11 +27,6 @@ def fee_token(FeeOnTransferToken, gov):
     return FeeOnTransferToken.deploy({"from": gov})
 
 
-@pytest.fixture
-def reentrant_token(ReentrantToken, gov):
-    return ReentrantToken.deploy({"from": gov})
-
-
 def test_fee_on_transfer_funding_reverts(book, fee_token, hostile_loan, lenders):
     loan_id = hostile_loan(fee_token)
     fee_token.setFee(100, {"from": lenders[0]})
