@@ -44,9 +44,15 @@ contract ScoreRegistry is IScoreRegistry, EIP712, Governed {
         if (a.pdBps > 10_000) revert InvalidPd(a.pdBps);
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(_digest(a), signature);
         if (err != ECDSA.RecoverError.NoError || recovered != signer) revert InvalidSignature(recovered);
-        uint256 expected = nonces[a.borrower]++;
-        if (a.nonce != expected) revert InvalidNonce(a.borrower, expected, a.nonce);
-
+        uint256 expected = nonces[a.borrower];
+        if (a.nonce != expected) {
+            // The borrower's current attestation submitted again (e.g. copied from a pending
+            // listing and submitted first by someone else) changes nothing: accept it, so
+            // front-running cannot make the borrower's listing revert. Any older one is a replay.
+            if (a.nonce + 1 == expected && _isCurrent(a)) return;
+            revert InvalidNonce(a.borrower, expected, a.nonce);
+        }
+        nonces[a.borrower] = expected + 1;
         _scores[a.borrower] = Score(a.grade, a.pdBps, a.issuedAt, a.expiresAt, a.modelId);
         emit ScoreSubmitted(a.borrower, a.grade, a.pdBps, a.expiresAt, a.nonce, a.modelId);
     }
@@ -121,5 +127,12 @@ contract ScoreRegistry is IScoreRegistry, EIP712, Governed {
     function _emitHistory(address borrower) internal {
         RepaymentHistory memory h = _history[borrower];
         emit RepaymentRecorded(borrower, h.loansRepaid, h.lateInstalments, h.defaults);
+    }
+
+    /// @dev `a` carries exactly the stored score's fields (its nonce is checked by the caller).
+    function _isCurrent(ScoreAttestation calldata a) private view returns (bool) {
+        Score memory s = _scores[a.borrower];
+        return s.grade == a.grade && s.pdBps == a.pdBps && s.issuedAt == a.issuedAt && s.expiresAt == a.expiresAt
+            && s.modelId == a.modelId;
     }
 }

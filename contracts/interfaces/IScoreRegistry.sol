@@ -68,6 +68,9 @@ interface IScoreRegistry {
     event RepaymentRecorded(address indexed borrower, uint32 loansRepaid, uint32 lateInstalments, uint32 defaults);
 
     /// @notice Verify `attestation` against the current signer and store it as the borrower's score.
+    ///         Nonces are sequential per borrower. Submitting the borrower's current attestation
+    ///         again is accepted and changes nothing (so copying it from a pending listing and
+    ///         submitting it first cannot make that listing revert); any older one reverts.
     /// @dev Anyone may submit; the signature binds it to the borrower, chain and this contract.
     function submit(ScoreAttestation calldata attestation, bytes calldata signature) external;
 

@@ -28,11 +28,31 @@ def test_python_digest_matches_contract_byte_for_byte(registry, borrower):
     ).hex()
 
 
-def test_replay_reverts(registry, borrower, attest):
-    attestation, signature = attest(borrower)
+def test_replay_of_an_older_attestation_reverts(registry, borrower, attest):
+    old, old_signature = attest(borrower, grade=1)
+    registry.submit(old, old_signature)
+    current, signature = attest(borrower, grade=6)
+    registry.submit(current, signature)
+    with reverts("InvalidNonce", borrower, 2, 0):
+        registry.submit(old, old_signature)
+    assert registry.validScore(borrower)["grade"] == 6
+
+
+def test_resubmitting_the_current_attestation_changes_nothing(registry, borrower, attest, outsider):
+    attestation, signature = attest(borrower, grade=4)
     registry.submit(attestation, signature)
+    before = tuple(registry.validScore(borrower)), registry.nonces(borrower)
+    tx = registry.submit(attestation, signature, {"from": outsider})
+    assert "ScoreSubmitted" not in tx.events
+    assert (tuple(registry.validScore(borrower)), registry.nonces(borrower)) == before
+
+
+def test_current_nonce_with_other_fields_is_a_replay(registry, borrower, signer, attest):
+    attestation, signature = attest(borrower, grade=4)
+    registry.submit(attestation, signature)
+    other, other_signature = helpers.attestation(registry, signer, borrower, grade=2, nonce=0)
     with reverts("InvalidNonce", borrower, 1, 0):
-        registry.submit(attestation, signature)
+        registry.submit(other, other_signature)
 
 
 def test_wrong_chain_reverts(registry, borrower, signer):
