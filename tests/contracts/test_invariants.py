@@ -30,8 +30,9 @@ Invariants checked after every step:
   6. Collateral: the vault's WETH balance equals the sum of the escrowed positions plus the WETH
      donated to it; every position is the ghost's (token, amount).
   7. Health: `vault.health` of every active or defaulted secured loan is the ghost's exact health
-     and liquidation price, or reverts with the price error the ghost predicts. A liquidation's
-     event reports the ghost's health, below 1 unless the loan was defaulted.
+     (collateral value / (debt value x required ratio x liquidation threshold), the vault's
+     rounding) and liquidation price, or reverts with the price error the ghost predicts. A
+     liquidation's event reports the ghost's health, below 1 unless the loan was defaulted.
   8. Auto-lend: AutoLend's balance of each token equals the sum of its commitments' `available`
      plus the donation; every commitment is the ghost's, its budget is the rule's budget less
      what it lent since the rule was set, and what it lent each borrower is the ghost's.
@@ -70,7 +71,7 @@ DERANDOMIZE = bool(os.environ.get("CI"))
 # the lending flow most, the rarer events less.
 WEIGHTS = {"list_loan": 2, "cancel": 1, "start": 2, "fund": 4, "refund": 2, "repay": 5, "mark_default": 4,
            "transfer_notes": 3, "claim": 3, "sleep": 4, "withdraw_fees": 1, "donate": 1,
-           "top_up": 2, "withdraw_collateral": 3, "release": 2, "move_price": 4, "liquidate": 5,
+           "top_up": 2, "withdraw_collateral": 3, "release": 2, "move_price": 4, "liquidate": 5, "liquidate_healthy": 1,
            "create_commitment": 2, "set_rule": 1, "deposit": 1, "withdraw_commitment": 1, "close_commitment": 1,
            "fund_from_commitment": 5, "reinvest": 3}
 MAX_LOANS = 5  # loans per example: enough to interleave, few enough that every step stays fast
@@ -467,7 +468,7 @@ class LendingMachine(RuleBasedStateMachine):
             "refund": self._refundable, "repay": self._repayable, "mark_default": self._defaultable,
             "transfer_notes": self._has_notes, "claim": self._has_income, "withdraw_fees": self._has_fees,
             "top_up": self._can_top_up, "withdraw_collateral": self._can_withdraw, "release": self._releasable,
-            "liquidate": self._secured_debt,
+            "liquidate": self._liquidatable, "liquidate_healthy": self._secured_debt,
         }[action])
 
     # What the actions mostly act on.
@@ -851,18 +852,36 @@ class LendingMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------------ prices and liquidation
 
     def move_price(self, data):
-        """A new round on the ETH feed (rarely the USDC feed): mostly a move up or down, sometimes
-        the same price again, sometimes an unusable round (non-positive, incomplete, stale or
-        from the future)."""
+        """A new round on the ETH feed (rarely the USDC feed): mostly a move up or down, or to
+        within a few feed units of a loan's liquidation price (where health crosses 1); sometimes
+        the same price again, sometimes an unusable round (non-positive, incomplete, stale or from
+        the future)."""
         feed = self.usd if self._rarely(data, "the USDC feed") else self.eth
-        kind = data.draw(st.sampled_from(["move", "move", "move", "move", "refresh", "unusable"]), label="new round")
-        if kind == "move":
+        kind = data.draw(st.sampled_from(["move", "move", "to a liquidation price", "to a liquidation price", "refresh",
+                                          "unusable"]), label="new round")
+        target = self._liquidation_answer(data) if kind == "to a liquidation price" and feed is self.eth else None
+        if target:
+            self._publish(feed, target)
+        elif kind in ("move", "to a liquidation price"):
+            kind = "move"
             self._publish(feed, self._moved_answer(data, feed))
         elif kind == "refresh":
             self._publish(feed, feed.good_answer)
         else:
             self._publish_unusable(data, feed)
         STATS[f"price {kind}"] += 1
+
+    def _liquidation_answer(self, data) -> int | None:
+        """An ETH answer a few feed units (1e-8 USD) around the liquidation price of a secured loan
+        with debt, if there is one and the USDC price is usable."""
+        now = chain.time()
+        loans = [loan.loan_id for loan in self.loans.values()
+                 if self._secured_debt(loan) and loan.min_ratio_bps and self.usd.error(now) is None]
+        if not loans:
+            return None
+        price = self._liquidation_price(self.loans[data.draw(st.sampled_from(loans), label="loan")], now)
+        offset = data.draw(st.integers(-2, 2), label="feed units from the liquidation price")
+        return max(price // 10 ** (18 - self.eth.decimals) + offset, 1)
 
     def _moved_answer(self, data, feed) -> int:
         if feed is self.eth:
@@ -893,8 +912,12 @@ class LendingMachine(RuleBasedStateMachine):
         for feed in (self.eth, self.usd):
             self._publish(feed, feed.good_answer)
 
-    def liquidate(self, data):
-        loan = self._pick_loan(data, self._liquidatable if self._some(self._liquidatable) else self._secured_debt)
+    def liquidate_healthy(self, data):
+        """Try to liquidate a secured loan with debt, mostly one whose health is 1 or more."""
+        self.liquidate(data, wanted=lambda loan: self._secured_debt(loan) and not self._liquidatable(loan))
+
+    def liquidate(self, data, wanted=None):
+        loan = self._pick_loan(data, wanted or self._liquidatable)
         liquidator = loan.borrower if self._rarely(data, "the borrower liquidates") else self.p.liquidator
         amount = self._liquidation_amount(data, loan)
         with self._maybe_paused(data):
@@ -1023,9 +1046,10 @@ class LendingMachine(RuleBasedStateMachine):
         def limit(label):
             return UINT96_MAX if data.draw(st.booleans(), label=f"no {label}") else self._draw_usdc(data, 30_000, label)
 
+        life = data.draw(st.integers(1, 90), label="life, days") * DAY
         return {"max_per_loan": limit("max per loan"), "max_per_borrower": limit("max per borrower"),
-                "budget": limit("budget"), "expiry": chain.time() + data.draw(st.integers(HOUR, 90 * DAY), label="life"),
-                "reinvest": data.draw(st.booleans(), label="reinvest")}
+                "budget": limit("budget"), "expiry": chain.time() + life, "reinvest": data.draw(st.booleans(),
+                                                                                               label="reinvest")}
 
     def _broken_rule(self, data, rule_) -> Rule:
         now = chain.time()
