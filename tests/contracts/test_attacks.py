@@ -26,7 +26,6 @@ from fractions import Fraction
 
 import pytest
 from brownie import chain, web3
-from brownie.exceptions import VirtualMachineError
 from eth_abi import encode
 from eth_utils import to_checksum_address
 
