@@ -10,7 +10,10 @@ brownie's `accounts.load(LENDCHAIN_DEPLOYER)`, and feeds are configured by gover
 The scoring service's signing address comes from SCORE_SIGNER_ADDRESS, or from SCORE_SIGNER_KEY;
 locally it defaults to Ganache account #9 of the test mnemonic.
 
-The map, deployments/<chain id>.json, lists every contract's address and ABI; the backend reads it.
+The map, <DEPLOYMENTS_DIR>/<chain id>.json (default deployments/), lists every contract's address
+and ABI, and `startBlock`: the chain height before the first deployment transaction, so an indexer
+that starts there misses no event. Every local Ganache is chain 1337, so tests that deploy set
+DEPLOYMENTS_DIR to keep the run command's map.
 """
 
 import json
@@ -35,15 +38,18 @@ from scripts import policy
 from toolchain.local_chain import CHAIN_ID
 
 ROOT = Path(__file__).resolve().parent.parent
-DEPLOYMENTS = ROOT / "deployments"
 LOCAL_CHAIN_IDS = {CHAIN_ID, 31337}  # Ganache here, anvil's default
 LOCAL_SIGNER_INDEX = 9
 # Mock feeds only move when someone sets them, so locally accept the oracle's longest staleness.
 LOCAL_FEED_MAX_AGE = 2 * 24 * 3600
 
 
+def deployments_dir() -> Path:
+    return Path(os.environ.get("DEPLOYMENTS_DIR") or ROOT / "deployments")
+
+
 def deployment_path(chain_id: int) -> Path:
-    return DEPLOYMENTS / f"{chain_id}.json"
+    return deployments_dir() / f"{chain_id}.json"
 
 
 def signer_address() -> str:
@@ -78,6 +84,7 @@ def configure_local_feeds(oracle, contracts: dict, owner) -> None:
 
 def deploy() -> dict:
     """Deploy and configure everything; returns the contracts by name."""
+    start_block = chain.height
     owner = deployer()
     contracts = deploy_mocks(owner) if chain.id in LOCAL_CHAIN_IDS else {}
     loan_token = contracts["MockUSDC"] if contracts else MockERC20.at(os.environ["LENDCHAIN_LOAN_TOKEN"])
@@ -94,15 +101,16 @@ def deploy() -> dict:
         book.setCollateralVault(vault, {"from": owner})
     contracts.update({"ScoreRegistry": registry, "LoanBook": book, "PriceOracle": oracle, "CollateralVault": vault,
                       "AutoLend": autolend})
-    write_map(contracts)
+    write_map(contracts, start_block)
     return contracts
 
 
-def write_map(contracts: dict) -> Path:
+def write_map(contracts: dict, start_block: int) -> Path:
     entries = {name: {"address": c.address, "abi": c.abi} for name, c in contracts.items()}
-    document = {"chainId": chain.id, "network": network.show_active(), "block": chain.height, "contracts": entries}
-    DEPLOYMENTS.mkdir(exist_ok=True)
+    document = {"chainId": chain.id, "network": network.show_active(), "startBlock": start_block,
+                "block": chain.height, "contracts": entries}
     path = deployment_path(chain.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2) + "\n")
     return path
 
