@@ -86,7 +86,8 @@ def throughput(scorer: Scorer, data: LabelledData, rows: int, seed: int) -> dict
     out["scores_reasons_hints_rows_per_s_1_thread"] = rows / (time.perf_counter() - start)
     with tempfile.TemporaryDirectory() as tmp:
         source, target, model_dir = Path(tmp) / "in.csv", Path(tmp) / "out.csv", Path(tmp) / "model"
-        artifact.save(scorer.artifact, artifact.serialize(scorer.artifact.pipeline, scorer.artifact.references),
+        artifact.save(scorer.artifact, artifact.serialize(scorer.artifact.pipeline, scorer.artifact.references,
+                                                         scorer.artifact.link_profile),
                       model_dir)
         write_table(frame.astype(object).where(frame.notna(), ""), source)
         start = time.perf_counter()

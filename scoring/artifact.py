@@ -1,11 +1,13 @@
-"""A trained model on disk: `model.pkl` (the fitted Pipeline and the reason-code references) and
-`metadata.json` (model id, training data, configuration, versions, grade bands).
+"""A trained model on disk: `model.pkl` (the fitted Pipeline, the reason-code references and the
+typical linked bank account of the bank-link hint) and `metadata.json` (model id, training data,
+configuration, versions, grade bands, drift reference, recalibration record).
 
 The model id is the sha256 of `model.pkl`'s bytes, so it names exactly the fitted state that
 produces scores; training is deterministic, so the same data and configuration give the same
 id. On chain it is the attestation's `bytes32 modelId`. `load` refuses a file whose hash does not
 match its metadata (a corrupted or swapped model) or that was written by another scikit-learn
-version (pickles do not carry across versions). Only load artifacts you trust: unpickling runs code.
+version (pickles do not carry across versions), or in an older format (`FORMAT`; format 1 had no
+bank-link profile). Only load artifacts you trust: unpickling runs code.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pandas as pd
 import sklearn
 from sklearn.pipeline import Pipeline
 
-FORMAT = 1
+FORMAT = 2
 MODEL_FILE = "model.pkl"
 METADATA_FILE = "metadata.json"
 PICKLE_PROTOCOL = 5
@@ -37,6 +39,7 @@ class ArtifactError(RuntimeError):
 class ModelArtifact:
     pipeline: Pipeline
     references: dict[str, Any]
+    link_profile: dict[str, float]  # scoring.explain.fit_link_profile; empty without bank signals
     metadata: dict[str, Any]
 
     @property
@@ -54,17 +57,18 @@ def library_versions() -> dict[str, str]:
             "numpy": np.__version__, "pandas": pd.__version__}
 
 
-def serialize(pipeline: Pipeline, references: dict[str, Any]) -> bytes:
-    return pickle.dumps({"format": FORMAT, "pipeline": pipeline, "references": references},
-                        protocol=PICKLE_PROTOCOL)
+def serialize(pipeline: Pipeline, references: dict[str, Any], link_profile: dict[str, float]) -> bytes:
+    return pickle.dumps({"format": FORMAT, "pipeline": pipeline, "references": references,
+                         "link_profile": link_profile}, protocol=PICKLE_PROTOCOL)
 
 
-def build(pipeline: Pipeline, references: dict[str, Any], metadata: dict[str, Any]) -> tuple[ModelArtifact, bytes]:
+def build(pipeline: Pipeline, references: dict[str, Any], link_profile: dict[str, float],
+          metadata: dict[str, Any]) -> tuple[ModelArtifact, bytes]:
     """The artifact and its model.pkl bytes; the id is computed here."""
-    payload = serialize(pipeline, references)
+    payload = serialize(pipeline, references, link_profile)
     full = {"model_id": hashlib.sha256(payload).hexdigest(), "format": FORMAT,
             "versions": library_versions(), **metadata}
-    return ModelArtifact(pipeline, references, full), payload
+    return ModelArtifact(pipeline, references, link_profile, full), payload
 
 
 def save(artifact: ModelArtifact, payload: bytes, directory: str | Path) -> Path:
@@ -95,10 +99,12 @@ def load(directory: str | Path) -> ModelArtifact:
     if trained_with != sklearn.__version__:
         raise ArtifactError(f"model trained with scikit-learn {trained_with}, running {sklearn.__version__}: "
                             "retrain it")
+    if metadata.get("format") != FORMAT:
+        raise ArtifactError(f"artifact format {metadata.get('format')}, this code reads format {FORMAT}: retrain it")
     content = pickle.loads(payload)
     if content.get("format") != FORMAT:
         raise ArtifactError(f"unsupported artifact format {content.get('format')}")
-    return ModelArtifact(content["pipeline"], content["references"], metadata)
+    return ModelArtifact(content["pipeline"], content["references"], content["link_profile"], metadata)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -13,29 +13,35 @@ favourable value (the "points below the maximum" convention of adverse-action no
 to a non-additive model). Signals with weight > 0 are the reasons, largest first; a missing
 signal is a reason too ("missing") when providing a good value would lower the PD.
 
-The verification hint sets each not-yet-completed verification (identity, phone, email, income)
-to true, one at a time, and returns the one that lowers the PD most, with the grade it would
-give. Signals the training data never observed are not in the model, so they can neither be
-reasons nor hints until the platform's own outcomes label them.
+The verification hint sets each not-yet-completed verification (identity, phone, email, income,
+bank link) to done, one at a time, and returns the one that lowers the PD most, with the grade it
+would give. A bank link reports balances as well as the flag, and what they will be is unknown
+before linking, so its counterfactual is a *typical linked account*: the flag set and each bank
+figure at its median over the training rows that had a link (`fit_link_profile`). A borrower
+without a link is always told what linking would do (`ScoreResult.bank_link`), even when it
+would not change the grade. Signals the training data never observed are not in the model, so
+they can neither be reasons nor hints until the platform's own outcomes label them.
 
 `reasons_for` and `best_verification` are pure functions of the PDs; the model is only asked for
-PDs (see `counterfactual_matrix` and scoring.serving).
+PDs (see `Counterfactuals` and scoring.serving).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 
 from scoring.grades import grade_for_pd_bps
 from scoring.layout import Layout
-from scoring.schema import SPECS, VERIFICATION_COLUMNS, Kind, is_missing
+from scoring.schema import BANK_COLUMNS, SPECS, VERIFICATION_COLUMNS, Kind, is_missing
 
 REFERENCE_QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 REFERENCE_SAMPLE_ROWS = 2_000
 REASONS_IN_CSV = 4
+BANK_LINK = BANK_COLUMNS[0]  # the flag a bank-account link sets; the hint is named after it
 
 
 @dataclass(frozen=True)
@@ -92,19 +98,60 @@ def _candidates(signal: str, values: np.ndarray) -> list[Any]:
     return sorted({float(q) for q in quantiles})
 
 
-def counterfactual_matrix(layout: Layout, row_matrix: np.ndarray, references: Mapping[str, Any]
-                          ) -> tuple[np.ndarray, list[tuple[str, Any]]]:
-    """Rows to score for reasons and hints: one block per (signal, value) change, in a fixed order.
+def fit_link_profile(signals: pd.DataFrame, used: Sequence[str]) -> dict[str, float]:
+    """The bank signals of a typical linked account in the training rows (empty if the model has
+    no bank link): the flag set, and each bank figure the model uses at its median (an observed
+    value) over the rows with a link."""
+    if BANK_LINK not in used:
+        return {}
+    linked = signals[signals[BANK_LINK] == 1.0]
+    profile = {BANK_LINK: 1.0}
+    for name in BANK_COLUMNS[1:]:
+        values = linked[name].dropna().to_numpy(dtype=float)
+        if name in used and len(values):
+            profile[name] = float(np.quantile(values, 0.5, method="inverted_cdf"))
+    return profile
 
-    Returns the stacked matrix (len(changes) * rows, width) and the list of changes.
+
+@dataclass(frozen=True)
+class Counterfactuals:
+    """Which rows to score for one borrower's reasons and hints: one block per edit, fixed order.
+
+    `edits[k]` is the set of signal values block k gives the borrower; `at_reference[s]` is the
+    block with only signal s at its reference, `verified[v]` the block with verification v done.
     """
-    changes: list[tuple[str, Any]] = [(signal, value) for signal, value in references.items()]
-    for signal in VERIFICATION_COLUMNS:
-        if signal in layout.numeric and (signal, 1.0) not in changes:
-            changes.append((signal, 1.0))
-    if not changes:
-        return np.empty((0, layout.width)), changes
-    return np.concatenate([layout.with_value(row_matrix, s, v) for s, v in changes]), changes
+
+    edits: tuple[dict[str, Any], ...]
+    at_reference: dict[str, int]
+    verified: dict[str, int]
+
+    @classmethod
+    def plan(cls, layout: Layout, references: Mapping[str, Any], link_profile: Mapping[str, float]
+             ) -> "Counterfactuals":
+        edits: list[dict[str, Any]] = []
+        at_reference = {}
+        for signal, value in references.items():
+            at_reference[signal] = len(edits)
+            edits.append({signal: value})
+        verified = {}
+        for signal in VERIFICATION_COLUMNS:
+            if signal not in layout.numeric:
+                continue
+            if references.get(signal) == 1.0:
+                verified[signal] = at_reference[signal]
+            else:
+                verified[signal] = len(edits)
+                edits.append({signal: 1.0})
+        if link_profile:
+            verified[BANK_LINK] = len(edits)
+            edits.append(dict(link_profile))
+        return cls(tuple(edits), at_reference, verified)
+
+    def matrix(self, layout: Layout, row_matrix: np.ndarray) -> np.ndarray:
+        """The stacked rows, (len(edits) * rows, width)."""
+        if not self.edits:
+            return np.empty((0, layout.width))
+        return np.concatenate([layout.with_values(row_matrix, edit) for edit in self.edits])
 
 
 def state_of(signal: str, value: Any, reference: Any) -> str:
@@ -140,15 +187,26 @@ def reasons_for(values: Mapping[str, Any], pd_bps: int, references: Mapping[str,
 
 def best_verification(values: Mapping[str, Any], pd_bps: int, verified_pd_bps: Mapping[str, int]
                       ) -> Verification | None:
-    """The not-yet-completed verification that lowers the PD most, or None if none lowers it."""
+    """The not-yet-completed verification that lowers the PD most, or None if none lowers it.
+
+    `verified_pd_bps[v]` is the PD with verification v done; ties go to the first in that order.
+    """
     best: Verification | None = None
-    for signal in VERIFICATION_COLUMNS:
-        if signal not in verified_pd_bps or values.get(signal) == 1.0:
+    for signal, after in verified_pd_bps.items():
+        if values.get(signal) == 1.0:
             continue
-        after = verified_pd_bps[signal]
         if after < pd_bps and (best is None or after < best.pd_bps):
             best = Verification(signal, after, grade_for_pd_bps(after))
     return best
+
+
+def bank_link_effect(values: Mapping[str, Any], verified_pd_bps: Mapping[str, int]) -> Verification | None:
+    """What linking a bank account would make the PD and grade, for a borrower without a link
+    (None if they have one, or the model has no bank link)."""
+    if BANK_LINK not in verified_pd_bps or values.get(BANK_LINK) == 1.0:
+        return None
+    after = verified_pd_bps[BANK_LINK]
+    return Verification(BANK_LINK, after, grade_for_pd_bps(after))
 
 
 def _same(value: Any, reference: Any) -> bool:

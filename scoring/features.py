@@ -8,8 +8,8 @@ learn where missing values go), in schema order; then each observed category sig
 0/1 column per allowed value (fixed by the schema), a missing or unseen category being all zeros.
 
 `MONOTONE` states the direction a signal may move the PD, enforced by the trees: a completed
-verification, more income, a higher bureau score or a longer clean history can never raise
-the PD. Besides matching credit sense, this keeps the reasons and the "verification that helps
+verification, more income, more money in the bank, a higher bureau score or a longer clean
+history can never raise the PD (and more overdrafts never lower it). Besides matching credit sense, this keeps the reasons and the "verification that helps
 most" hint honest when a source's selection effects point the other way (LendingClub verified
 the incomes of its riskier applicants, so there verified incomes default more often).
 """
@@ -43,6 +43,10 @@ MONOTONE: dict[str, int] = {
     "prior_on_time_payments": -1,
     "prior_late_payments": +1,
     "prior_defaults": +1,
+    "bank_account_verified": -1,
+    "checking_balance": -1,
+    "savings_balance": -1,
+    "overdrafts_12m": +1,
     "bureau_score": -1,
 }
 

@@ -63,14 +63,19 @@ class Layout:
 
     def with_value(self, matrix: np.ndarray, signal: str, value: Any) -> np.ndarray:
         """Copy of `matrix` with `signal` set to `value` (canonical form) in every row."""
+        return self.with_values(matrix, {signal: value})
+
+    def with_values(self, matrix: np.ndarray, values: Mapping[str, Any]) -> np.ndarray:
+        """Copy of `matrix` with each signal in `values` set to its value (canonical form) in every row."""
         out = matrix.copy()
-        if signal in self.numeric:
-            out[:, self.numeric[signal]] = np.nan if is_missing(value) else float(value)
-        else:
-            start, values = self.categories[signal]
-            out[:, start:start + len(values)] = 0.0
+        for signal, value in values.items():
+            if signal in self.numeric:
+                out[:, self.numeric[signal]] = np.nan if is_missing(value) else float(value)
+                continue
+            start, categories = self.categories[signal]
+            out[:, start:start + len(categories)] = 0.0
             if not is_missing(value):
-                out[:, start + values.index(value)] = 1.0
+                out[:, start + categories.index(value)] = 1.0
         return out
 
     def verify(self, features: ColumnTransformer, signals: pd.DataFrame) -> bool:

@@ -7,6 +7,8 @@ Output = the input columns exactly as read, plus:
     reasons                  up to 4 reason codes, largest first, "signal:state:+Nbps" joined by ";"
     next_verification        the verification that would lower the PD most (empty if none would)
     next_verification_grade  the grade after completing it
+    bank_link_pd_bps         for a borrower without a bank link: the PD (bps) with a typical
+    bank_link_grade          linked account, and its grade (empty if linked or the model has no bank link)
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from scoring.csvio import read_signals, write_table
 from scoring.explain import REASONS_IN_CSV
 from scoring.serving import ScoreResult, Scorer
 
-OUTPUT_COLUMNS = ("pd", "pd_bps", "grade", "score", "reasons", "next_verification", "next_verification_grade")
+OUTPUT_COLUMNS = ("pd", "pd_bps", "grade", "score", "reasons", "next_verification", "next_verification_grade",
+                  "bank_link_pd_bps", "bank_link_grade")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ def scored_table(text: pd.DataFrame, results: list[ScoreResult]) -> pd.DataFrame
     out["reasons"] = [";".join(reason.code() for reason in r.reasons[:REASONS_IN_CSV]) for r in results]
     out["next_verification"] = [r.next_verification.signal if r.next_verification else "" for r in results]
     out["next_verification_grade"] = [r.next_verification.grade if r.next_verification else "" for r in results]
+    out["bank_link_pd_bps"] = [r.bank_link.pd_bps if r.bank_link else "" for r in results]
+    out["bank_link_grade"] = [r.bank_link.grade if r.bank_link else "" for r in results]
     return out
 
 

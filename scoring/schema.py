@@ -6,6 +6,12 @@ it is never replaced by zero, because "no endorsements recorded" and "not asked"
 
 Units: money is US dollars as a float model feature (never a ledger amount), durations are
 months or days as named, ratios are plain fractions (0.35 = 35 %), counts are whole numbers.
+
+Bank cash-flow signals (`BANK_COLUMNS`) come only from a bank-account link: the backend's
+open-banking provider reports whether a checking account was verified and, for a linked
+account, its 90-day average balance, the savings balance and the overdrafts of the last 12
+months. A borrower who has not linked one has `bank_account_verified` false and the three
+figures missing (not zero: "no savings reported" is not "savings of $0").
 """
 
 from __future__ import annotations
@@ -74,6 +80,13 @@ SIGNALS: tuple[SignalSpec, ...] = (
     SignalSpec("prior_late_payments", Kind.COUNT, "instalments paid after the grace period on this platform",
                0, 1_000_000),
     SignalSpec("prior_defaults", Kind.COUNT, "loans defaulted on this platform", 0, 10_000),
+    SignalSpec("bank_account_verified", Kind.FLAG,
+               "checking account verified through an open-banking link (false: none linked)"),
+    SignalSpec("checking_balance", Kind.NUMBER,
+               "average checking-account balance over the last 90 days, USD (negative when overdrawn)",
+               -10_000_000.0, 100_000_000.0),
+    SignalSpec("savings_balance", Kind.NUMBER, "savings-account balance, USD", 0.0, 100_000_000.0),
+    SignalSpec("overdrafts_12m", Kind.COUNT, "overdrafts on the linked accounts in the last 12 months", 0, 10_000),
     SignalSpec("bureau_score", Kind.NUMBER, "credit bureau score (FICO-like scale), optional", 300.0, 900.0),
     SignalSpec("loan_amount", Kind.NUMBER, "requested principal, USD", 1.0, 100_000_000.0),
     SignalSpec("term_months", Kind.COUNT, "loan term, months", 1, 600),
@@ -87,6 +100,8 @@ NUMERIC_COLUMNS: tuple[str, ...] = tuple(s.name for s in SIGNALS if s.kind in (K
 CATEGORY_COLUMNS: tuple[str, ...] = tuple(s.name for s in SIGNALS if s.kind is Kind.CATEGORY)
 # The verifications a borrower can complete on the platform ("which one helps most" is asked of these).
 VERIFICATION_COLUMNS: tuple[str, ...] = ("identity_verified", "phone_verified", "email_verified", "income_verified")
+# What a bank-account link reports (scoring.explain asks what linking would do to the grade).
+BANK_COLUMNS: tuple[str, ...] = ("bank_account_verified", "checking_balance", "savings_balance", "overdrafts_12m")
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,10 @@ class SignalRecord:
     prior_on_time_payments: int | None = None
     prior_late_payments: int | None = None
     prior_defaults: int | None = None
+    bank_account_verified: bool | None = None
+    checking_balance: float | None = None
+    savings_balance: float | None = None
+    overdrafts_12m: int | None = None
     bureau_score: float | None = None
     loan_amount: float | None = None
     term_months: int | None = None

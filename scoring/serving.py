@@ -45,6 +45,7 @@ class ScoreResult:
     score: int  # 0..100
     reasons: tuple[explain.Reason, ...]
     next_verification: explain.Verification | None
+    bank_link: explain.Verification | None  # what linking a bank account would do (None: linked already)
     model_id: str
 
 
@@ -69,6 +70,7 @@ class Scorer:
         self._booster = calibrated.calibrated_classifiers_[0].estimator
         self._calibrator = calibrated.calibrated_classifiers_[0].calibrators[0]
         self.layout = Layout.of(features)
+        self.counterfactuals = explain.Counterfactuals.plan(self.layout, self.references, artifact.link_profile)
         self._trees = self._compile_trees() if self.layout.verify(features, self._probe_frame()) else None
         self.fast_path = self._trees is not None
 
@@ -123,25 +125,24 @@ class Scorer:
                     ) -> list[ScoreResult]:
         pd_values = self.pd_of_matrix(matrix)
         base_bps = pd_bps_array(pd_values)
+        plan = self.counterfactuals
         if explain_score:
-            variants, changes = explain.counterfactual_matrix(self.layout, matrix, self.references)
-            changed_bps = pd_bps_array(self.pd_of_matrix(variants)).reshape(len(changes), len(rows))
-            # which block of counterfactual rows holds "signal at its reference" / "verification done"
-            at_reference = {s: k for k, (s, v) in enumerate(changes)
-                            if s in self.references and v == self.references[s]}
-            verified = {s: k for k, (s, v) in enumerate(changes) if s in explain.VERIFICATION_COLUMNS and v == 1.0}
+            variants = plan.matrix(self.layout, matrix)
+            changed_bps = pd_bps_array(self.pd_of_matrix(variants)).reshape(len(plan.edits), len(rows))
         results = []
         for i, values in enumerate(rows):
             bps = int(base_bps[i])
             reasons: tuple[explain.Reason, ...] = ()
-            hint = None
+            hint = link = None
             if explain_score:
-                reference_bps = {s: int(changed_bps[k, i]) for s, k in at_reference.items()}
+                reference_bps = {s: int(changed_bps[k, i]) for s, k in plan.at_reference.items()}
+                verified_bps = {s: int(changed_bps[k, i]) for s, k in plan.verified.items()}
                 reasons = explain.reasons_for(values, bps, self.references, reference_bps)
-                hint = explain.best_verification(values, bps, {s: int(changed_bps[k, i]) for s, k in verified.items()})
+                hint = explain.best_verification(values, bps, verified_bps)
+                link = explain.bank_link_effect(values, verified_bps)
             grade = grade_for_pd_bps(bps)
             results.append(ScoreResult(float(pd_values[i]), bps, grade, grade_code(grade), score_for_pd_bps(bps),
-                                       reasons, hint, self.model_id))
+                                       reasons, hint, link, self.model_id))
         return results
 
     def _compile_trees(self) -> CompiledTrees | None:

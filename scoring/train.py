@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from scoring import artifact, explain
 from scoring.adapters import LabelledData, load_dataset
-from scoring.artifact import ModelArtifact
+from scoring.artifact import ArtifactError, ModelArtifact
 from scoring.grades import GRADE_MAX_PD_BPS, GRADES
 from scoring.layout import Layout
 from scoring.model import TrainConfig, fit_pipeline, floor_pd
@@ -37,6 +37,7 @@ def train(data: LabelledData, config: TrainConfig = TrainConfig()) -> tuple[Mode
             layout, lambda m: floor_pd(model.predict_proba(m)[:, 1]), features.transform(data.signals), observed,
             config.seed,
         )
+    link_profile = explain.fit_link_profile(data.signals, layout.signals)
     sources, counts = np.unique(data.source.astype(str), return_counts=True)
     metadata = {
         "training": {
@@ -51,9 +52,10 @@ def train(data: LabelledData, config: TrainConfig = TrainConfig()) -> tuple[Mode
         "signals_used": layout.signals,
         "signals_without_data": [name for name in COLUMNS if name not in layout.signals],
         "references": references,
+        "bank_link_profile": link_profile,
         "grades": {"names": list(GRADES), "max_pd_bps": list(GRADE_MAX_PD_BPS)},
     }
-    return artifact.build(pipeline, references, metadata)
+    return artifact.build(pipeline, references, link_profile, metadata)
 
 
 def train_to(directory: str | Path, dataset: str, data_path: str | Path | None = None,
@@ -64,7 +66,21 @@ def train_to(directory: str | Path, dataset: str, data_path: str | Path | None =
 
 
 def ensure_default_model(directory: str | Path = DEFAULT_MODEL_DIR) -> tuple[ModelArtifact, bool]:
-    """Load the default model, training it first if absent. Returns (artifact, trained_now)."""
+    """Load the default model, training it first if absent or stale. Returns (artifact, trained_now).
+
+    Stale: unreadable by this code (older artifact format, other scikit-learn) or built for
+    another signal schema; a checkout that pulls a schema change then retrains on its own
+    instead of scoring with a model that cannot see the new signals.
+    """
     if artifact.exists(directory):
-        return artifact.load(directory), False
+        try:
+            found = artifact.load(directory)
+        except ArtifactError:
+            found = None
+        if found is not None and _schema_of(found) == set(COLUMNS):
+            return found, False
     return train_to(directory, DEFAULT_DATASET), True
+
+
+def _schema_of(model: ModelArtifact) -> set[str]:
+    return set(model.metadata["signals_used"]) | set(model.metadata["signals_without_data"])

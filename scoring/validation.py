@@ -186,7 +186,7 @@ def _range_issues(spec: SignalSpec, numbers: np.ndarray, first_row: int) -> list
     issues = []
     present = ~np.isnan(numbers)
     for i in np.flatnonzero(present & (numbers < spec.low)):
-        kind = "negative" if numbers[i] < 0 else "below the minimum"
+        kind = "negative" if numbers[i] < 0 <= spec.low else "below the minimum"
         issues.append(Issue(first_row + i, spec.name, f"{numbers[i]:g} is {kind} (must be >= {spec.low:g})"))
     for i in np.flatnonzero(present & (numbers > spec.high)):
         issues.append(Issue(first_row + i, spec.name, f"{numbers[i]:g} is above the maximum {spec.high:g}"))

@@ -2,7 +2,9 @@
 
 Input is either rows (mappings, e.g. from the backend's database: schema signal names plus
 `defaulted`) or a CSV export with the same columns. `defaulted` is true/1 for a loan that
-defaulted and false/0 for one repaid; loans still running must not be passed. Signals are
+defaulted and false/0 for one repaid, nothing else (an empty cell, "yes" or "1.0" is refused
+with its row number: a guessed outcome would teach the model something that never happened);
+loans still running must not be passed. Signals are
 checked exactly like prediction input (unknown columns and bad values are errors).
 
 This is how the signals that no public data set labels (identity, phone and email checks,
@@ -24,8 +26,8 @@ from scoring.csvio import read_text_table
 from scoring.validation import Issue, SignalError, validate_frame
 
 OUTCOME_COLUMN = "defaulted"
-TRUE_WORDS = {"true", "1", "yes"}
-FALSE_WORDS = {"false", "0", "no"}
+TRUE_WORDS = {"true", "1"}
+FALSE_WORDS = {"false", "0"}
 
 
 def load(path: str | Path) -> LabelledData:
@@ -54,7 +56,7 @@ def _outcome(value: Any, row: int) -> int | Issue:
         return int(value)
     if isinstance(value, (int, np.integer)) and value in (0, 1):
         return int(value)
-    word = str(value).strip().lower() if value is not None else ""
+    word = value.strip().lower() if isinstance(value, str) else None
     if word in TRUE_WORDS:
         return 1
     if word in FALSE_WORDS:

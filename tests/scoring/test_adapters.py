@@ -6,7 +6,7 @@ import pytest
 
 from scoring.adapters import expand, load_dataset, platform
 from scoring.adapters.base import map_codes
-from scoring.schema import COLUMNS
+from scoring.schema import BANK_COLUMNS, COLUMNS
 from scoring.validation import SignalError
 
 
@@ -46,6 +46,27 @@ def test_german(german_data):
     assert unemployed.sum() == 62 and signals.loc[unemployed, "employment_months"].isna().all()
     assert signals["phone_verified"].sum() == 404
     assert signals["bureau_score"].isna().all()
+
+
+def test_german_bank_bands_map_to_usd_values_in_default_rate_order(german_data):
+    """Corrected labels (see the adapter): no checking account is the riskiest band, the top band
+    the safest; each band is one USD value at 2.5 DM per USD; no overdraft count is invented."""
+    signals, bad = german_data.signals, german_data.defaulted
+    no_account = signals["bank_account_verified"] == 0.0
+    assert no_account.sum() == 274 and signals.loc[no_account, "checking_balance"].isna().all()
+    assert signals.loc[~no_account, "checking_balance"].notna().all()
+    balances = sorted(signals["checking_balance"].dropna().unique())
+    assert balances == [-40.0, 40.0, 80.0]  # -100, 100 and 200 DM
+    rates = [bad[no_account].mean()] + [bad[signals["checking_balance"] == b].mean() for b in balances]
+    assert rates == sorted(rates, reverse=True)
+    assert sorted(signals["savings_balance"].dropna().unique()) == [20.0, 120.0, 300.0, 400.0]
+    assert signals["savings_balance"].isna().sum() == 603  # unknown or no savings account: missing
+    assert signals["overdrafts_12m"].isna().all()
+
+
+def test_sets_without_bank_columns_leave_bank_signals_missing(lendingclub_data, credit_data_set):
+    for data in (lendingclub_data, credit_data_set):
+        assert data.signals[list(BANK_COLUMNS)].isna().all().all(), data.name
 
 
 def test_registry_pool(registry_data):
@@ -88,8 +109,19 @@ def test_platform_rows_and_csv(tmp_path):
     assert platform.load(path).defaulted.tolist() == [0, 1]
 
 
-def test_platform_bad_outcome_and_bad_signal_name_the_row(tmp_path):
+@pytest.mark.parametrize("bad", ["later", "yes", "1.0", "", 2, None])
+def test_platform_outcome_other_than_0_1_true_false_is_refused_with_its_row(bad):
     with pytest.raises(SignalError, match="row 2, column 'defaulted'"):
-        platform.from_rows([{"defaulted": True}, {"defaulted": "later"}])
+        platform.from_rows([{"defaulted": True}, {"defaulted": bad}, {"defaulted": "FALSE"}])
+
+
+def test_platform_csv_with_a_bad_outcome_names_the_row(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text("checking_balance,defaulted\n-20,1\n500,0\n100,maybe\n")
+    with pytest.raises(SignalError, match="row 3, column 'defaulted'"):
+        platform.load(path)
+
+
+def test_platform_bad_signal_names_the_row(tmp_path):
     with pytest.raises(SignalError, match="row 1, column 'prior_defaults'"):
         platform.from_rows([{"prior_defaults": -1, "defaulted": 0}])

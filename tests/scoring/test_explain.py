@@ -3,8 +3,11 @@ trained on synthetic profiles whose true effects are known."""
 
 import numpy as np
 
-from scoring.explain import Reason, Verification, best_verification, reasons_for, state_of
+from scoring.explain import Reason, Verification, bank_link_effect, best_verification, reasons_for, state_of
+from scoring.grades import pd_to_bps_up
 from scoring.schema import SignalRecord
+from scoring.serving import Scorer
+from scoring.validation import records_to_frame
 
 REFERENCES = {"income_verified": 1.0, "bureau_score": 780.0, "purpose": "vehicle", "loan_amount": 1000.0}
 
@@ -93,3 +96,29 @@ def test_every_score_has_reasons_unless_at_the_best_values(synthetic_scorer, syn
     for r in results:
         assert all(reason.pd_bps > 0 for reason in r.reasons)
         assert [x.pd_bps for x in r.reasons] == sorted((x.pd_bps for x in r.reasons), reverse=True)
+
+
+def test_bank_link_effect_is_reported_only_without_a_link():
+    assert bank_link_effect({"bank_account_verified": 0.0}, {"bank_account_verified": 900}) == Verification(
+        "bank_account_verified", 900, "B")
+    assert bank_link_effect({"bank_account_verified": 1.0}, {"bank_account_verified": 900}) is None
+    assert bank_link_effect({}, {"phone_verified": 900}) is None  # the model has no bank link
+
+
+def test_a_borrower_without_a_bank_link_is_told_what_linking_would_do(german_model):
+    """German credit: no checking account is the riskiest band, so a typical linked account
+    (the training median, 80 USD) lowers the PD; the hint and the CSV say by how much."""
+    trained = german_model[0]
+    assert trained.link_profile["bank_account_verified"] == 1.0
+    assert trained.link_profile["checking_balance"] == 80.0
+    scorer = Scorer(trained)
+    unlinked = scorer.score_record(SignalRecord(bank_account_verified=False, loan_amount=3000, term_months=24))
+    assert unlinked.bank_link is not None and unlinked.bank_link.pd_bps < unlinked.pd_bps
+    linked_pd = scorer.pd_of_frame(records_to_frame([SignalRecord(
+        loan_amount=3000, term_months=24, **{k: v for k, v in trained.link_profile.items()})]))[0]
+    assert unlinked.bank_link.pd_bps == pd_to_bps_up(float(linked_pd))  # the model's own PD for that profile
+    assert unlinked.next_verification == unlinked.bank_link  # phone verification helps less here
+    linked = scorer.score_record(SignalRecord(bank_account_verified=True, checking_balance=-40.0,
+                                              loan_amount=3000, term_months=24))
+    assert linked.bank_link is None
+    assert "checking_balance" in [r.signal for r in linked.reasons]  # overdrawn costs PD

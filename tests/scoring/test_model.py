@@ -21,7 +21,8 @@ def test_one_pipeline_with_a_column_transformer_over_named_columns(german_model)
     assert isinstance(features, ColumnTransformer)
     named = {name: list(columns) for name, _, columns in features.transformers_ if name != "remainder"}
     assert named == {
-        "signals": ["phone_verified", "homeowner", "employment_months", "loan_amount", "term_months"],
+        "signals": ["phone_verified", "homeowner", "bank_account_verified", "employment_months", "checking_balance",
+                    "savings_balance", "loan_amount", "term_months"],
         "categories": ["employment_status", "purpose"],
     }
 

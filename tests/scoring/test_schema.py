@@ -5,15 +5,16 @@ from dataclasses import fields
 
 import pytest
 
-from scoring.schema import (CATEGORY_COLUMNS, COLUMNS, FLAG_COLUMNS, NUMERIC_COLUMNS, SPECS, VERIFICATION_COLUMNS,
-                            Kind, SignalRecord, is_missing)
+from scoring.features import MONOTONE
+from scoring.schema import (BANK_COLUMNS, CATEGORY_COLUMNS, COLUMNS, FLAG_COLUMNS, NUMERIC_COLUMNS, SPECS,
+                            VERIFICATION_COLUMNS, Kind, SignalRecord, is_missing)
 
 ISSUE_COLUMNS = (
     "identity_verified", "phone_verified", "email_verified", "income_verified", "monthly_income",
     "employment_status", "employment_months", "debt_to_income", "homeowner", "social_accounts",
     "social_account_age_months", "endorsements", "wallet_age_days", "wallet_tx_count", "prior_loans_repaid",
-    "prior_on_time_payments", "prior_late_payments", "prior_defaults", "bureau_score", "loan_amount",
-    "term_months", "purpose",
+    "prior_on_time_payments", "prior_late_payments", "prior_defaults", "bank_account_verified", "checking_balance",
+    "savings_balance", "overdrafts_12m", "bureau_score", "loan_amount", "term_months", "purpose",
 )
 
 
@@ -56,3 +57,13 @@ def test_record_from_mapping_keeps_nan_as_missing_and_rejects_unknown_names():
 def test_is_missing():
     assert is_missing(None) and is_missing(math.nan)
     assert not is_missing(0) and not is_missing(0.0) and not is_missing(False) and not is_missing("")
+
+
+def test_bank_signals_types_ranges_and_directions():
+    assert BANK_COLUMNS == ("bank_account_verified", "checking_balance", "savings_balance", "overdrafts_12m")
+    assert [SPECS[name].kind for name in BANK_COLUMNS] == [Kind.FLAG, Kind.NUMBER, Kind.NUMBER, Kind.COUNT]
+    assert SPECS["checking_balance"].low < 0 < SPECS["checking_balance"].high  # overdrawn accounts exist
+    assert SPECS["savings_balance"].low == 0 and SPECS["overdrafts_12m"].low == 0
+    assert all("USD" in SPECS[name].description for name in ("checking_balance", "savings_balance"))
+    # more money in the bank never raises the PD, more overdrafts never lower it
+    assert [MONOTONE[name] for name in BANK_COLUMNS] == [-1, -1, -1, +1]

@@ -88,3 +88,26 @@ def test_records_round_trip():
                           endorsements=3, purpose="medical")
     [back] = frame_to_records(records_to_frame([record]))
     assert back == record
+
+
+def test_bank_signals_validate_like_the_others():
+    frame = validate_frame(pd.DataFrame({
+        "bank_account_verified": ["true", "false", ""], "checking_balance": ["-250.5", "", ""],
+        "savings_balance": ["0", "", ""], "overdrafts_12m": ["3", "", ""]}, dtype=object))
+    assert frame["bank_account_verified"].tolist()[:2] == [1.0, 0.0]
+    assert frame.loc[0, "checking_balance"] == -250.5  # overdrawn: a negative balance is valid
+    assert frame.loc[0, "savings_balance"] == 0.0 and frame.loc[0, "overdrafts_12m"] == 3.0
+    assert frame.loc[1:, ["checking_balance", "savings_balance", "overdrafts_12m"]].isna().all().all()
+
+
+@pytest.mark.parametrize("column, value, words", [
+    ("savings_balance", "-1", "negative"),
+    ("overdrafts_12m", "1.5", "not a whole number"),
+    ("overdrafts_12m", "-2", "negative"),
+    ("checking_balance", "-20000000", "below the minimum"),
+    ("checking_balance", "lots", "finite number"),
+    ("bank_account_verified", "linked", "yes/no"),
+])
+def test_bad_bank_signals_name_row_and_column(column, value, words):
+    [(row, name, problem)] = issues_of({column: ["", value]})
+    assert (row, name) == (2, column) and words in problem
