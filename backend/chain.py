@@ -1,0 +1,153 @@
+"""Chain access through web3.py: the deployment map, the head block, and the few reads the API needs.
+
+Addresses and ABIs come only from `deployments/<chainId>.json` (written by scripts/deploy.py) in
+DEPLOYMENTS_DIR; the chain id is the map's (CHAIN_ID picks the file). The client is created on
+first use (`get_chain()`), never at import. Tests swap in any object with the `ChainReader`
+methods through the `CHAIN` config key.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from flask import current_app
+
+from backend.errors import Unavailable
+
+EXTENSION = "lendchain.chain"
+# ScoreRegistry.historyOf field -> scoring signal. Decoded by name, so the 3-field struct and the
+# 4-field one (with onTimeInstalments) both work; a field the contract lacks stays missing.
+HISTORY_SIGNALS = {
+    "loansRepaid": "prior_loans_repaid",
+    "lateInstalments": "prior_late_payments",
+    "defaults": "prior_defaults",
+    "onTimeInstalments": "prior_on_time_payments",
+}
+
+
+class ChainUnavailable(Unavailable):
+    code = "chain_unavailable"
+
+
+@dataclass(frozen=True)
+class Head:
+    number: int
+    timestamp: int
+
+
+class ChainReader(Protocol):
+    chain_id: int
+
+    def head(self) -> Head: ...
+    def address_of(self, name: str) -> str: ...
+    def score_history(self, wallet: str) -> dict[str, int]: ...
+    def score_nonce(self, wallet: str) -> int: ...
+
+
+def load_deployment(directory: str | Path, chain_id: int) -> dict:
+    path = Path(directory) / f"{chain_id}.json"
+    try:
+        document = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ChainUnavailable(f"no deployment map at {path}: deploy the contracts (scripts/deploy.py) "
+                               "or set DEPLOYMENTS_DIR / CHAIN_ID") from None
+    except (OSError, ValueError) as error:
+        raise ChainUnavailable(f"deployment map {path} is unreadable: {error}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("contracts"), dict):
+        raise ChainUnavailable(f"deployment map {path} has no 'contracts' object")
+    return document
+
+
+def decode_named(abi: list[dict], function: str, result: Any) -> dict[str, Any]:
+    """A call's result as {output name: value}, using the ABI's names (a single struct is unpacked)."""
+    entry = next((e for e in abi if e.get("type") == "function" and e.get("name") == function), None)
+    if entry is None:
+        raise ChainUnavailable(f"the deployed ABI has no function {function}")
+    outputs = entry.get("outputs", [])
+    if len(outputs) == 1 and outputs[0].get("type") == "tuple":
+        outputs = outputs[0]["components"]
+        values = result
+    else:
+        values = result if len(outputs) > 1 else (result,)
+    return {output["name"]: value for output, value in zip(outputs, values)}
+
+
+def history_signals(named: dict[str, Any]) -> dict[str, int]:
+    return {HISTORY_SIGNALS[name]: int(value) for name, value in named.items() if name in HISTORY_SIGNALS}
+
+
+class Web3Chain:
+    """The real chain: web3.py over RPC_URL with the deployment map's contracts."""
+
+    def __init__(self, rpc_url: str, deployment: dict, timeout: int = 10):
+        from web3 import HTTPProvider, Web3
+
+        self.rpc_url = rpc_url
+        self.deployment = deployment
+        self.chain_id = int(deployment["chainId"])
+        self.web3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        self._contracts: dict[str, Any] = {}
+
+    def contract(self, name: str):
+        if name not in self._contracts:
+            entry = self.deployment["contracts"].get(name)
+            if entry is None:
+                raise ChainUnavailable(f"the deployment map has no contract {name}")
+            self._contracts[name] = self.web3.eth.contract(address=entry["address"], abi=entry["abi"])
+        return self._contracts[name]
+
+    def address_of(self, name: str) -> str:
+        return self.contract(name).address
+
+    def _call(self, what: str, thunk):
+        try:
+            return thunk()
+        except ChainUnavailable:
+            raise
+        except Exception as error:  # connection refused, timeouts, reverts: all mean "cannot read"
+            raise ChainUnavailable(f"{what} failed at {self.rpc_url}: {type(error).__name__}: {error}") from None
+
+    def head(self) -> Head:
+        block = self._call("reading the latest block", lambda: self.web3.eth.get_block("latest"))
+        return Head(int(block["number"]), int(block["timestamp"]))
+
+    def score_history(self, wallet: str) -> dict[str, int]:
+        registry = self.contract("ScoreRegistry")
+        result = self._call("ScoreRegistry.historyOf", lambda: registry.functions.historyOf(wallet).call())
+        return history_signals(decode_named(registry.abi, "historyOf", result))
+
+    def score_nonce(self, wallet: str) -> int:
+        registry = self.contract("ScoreRegistry")
+        return int(self._call("ScoreRegistry.nonces", lambda: registry.functions.nonces(wallet).call()))
+
+
+_lock = threading.Lock()
+
+
+def get_chain() -> ChainReader:
+    """The app's chain reader, created on first use (the map is read then, not at startup)."""
+    app = current_app
+    if app.config.get("CHAIN") is not None:
+        return app.config["CHAIN"]
+    with _lock:
+        chain = app.extensions.get(EXTENSION)
+        if chain is None:
+            deployment = load_deployment(app.config["DEPLOYMENTS_DIR"], int(app.config["CHAIN_ID"]))
+            chain = Web3Chain(app.config["RPC_URL"], deployment, app.config["HTTP_TIMEOUT_SECONDS"])
+            app.extensions[EXTENSION] = chain
+    return chain
+
+
+def expected_chain_id() -> int:
+    """The chain id sign-in messages must name: the deployment map's, else CHAIN_ID."""
+    app = current_app
+    if app.config.get("CHAIN") is not None:
+        return int(app.config["CHAIN"].chain_id)
+    try:
+        return int(load_deployment(app.config["DEPLOYMENTS_DIR"], int(app.config["CHAIN_ID"]))["chainId"])
+    except (ChainUnavailable, KeyError, ValueError):
+        return int(app.config["CHAIN_ID"])

@@ -1,0 +1,115 @@
+"""Scores and attestations (flow 2 of DESIGN.md).
+
+`signals_for(wallet)` assembles what scoring may see: verified facts (verified_facts table; a
+verification not done is `false`, a figure not known stays missing) plus the on-chain repayment
+history from ScoreRegistry.historyOf. `score(wallet)` stores every score issued with that snapshot
+and the model id; `attest(wallet)` signs an EIP-712 attestation with backend/attest.py, its
+issued-at taken from the latest block (the chain clock may run ahead of the wall clock) and its
+nonce from ScoreRegistry.nonces.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import current_app
+
+from backend import attest, audit
+from backend.chain import ChainUnavailable, get_chain
+from backend.db import session
+from backend.db.models import Attestation, ScoreRecord
+from backend.errors import Unavailable, Unprocessable
+from backend.model import get_scorer
+from backend.verification.service import facts
+
+# Verifications the platform runs: not having done one is a known `false`, not a missing value.
+PLATFORM_FLAGS = ("identity_verified", "phone_verified", "email_verified", "income_verified",
+                  "bank_account_verified")
+# What each verification hint asks the borrower to do.
+HOW_TO_VERIFY = {
+    "identity_verified": "upload an identity document: POST /me/documents (kind=identity)",
+    "income_verified": "upload an income document: POST /me/documents (kind=income)",
+    "email_verified": "verify an email address: POST /me/verifications/email/start",
+    "phone_verified": "verify a phone number: POST /me/verifications/phone/start",
+    "bank_account_verified": "link a bank account: POST /me/bank-link",
+}
+LOAN_FIELDS = ("loan_amount", "term_months", "purpose")
+
+
+def signals_for(wallet: str, loan: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """(signals, warnings): schema column -> value for every known signal; warnings say what is missing and why."""
+    from scoring.schema import COLUMNS
+
+    signals: dict[str, Any] = {flag: False for flag in PLATFORM_FLAGS if flag in COLUMNS}
+    signals.update({name: value for name, value in facts(wallet).items() if name in COLUMNS})
+    warnings = []
+    try:
+        signals.update({k: v for k, v in get_chain().score_history(wallet).items() if k in COLUMNS})
+    except ChainUnavailable as error:
+        warnings.append(f"on-chain repayment history unknown (treated as missing): {error.message}")
+    signals.update({k: v for k, v in (loan or {}).items() if v is not None and k in LOAN_FIELDS})
+    return signals, warnings
+
+
+def _record_of(signals: dict[str, Any]):
+    from scoring.schema import SignalRecord
+    from scoring.validation import SignalError, records_to_frame, validate_frame
+
+    record = SignalRecord.from_mapping(signals)
+    try:
+        validate_frame(records_to_frame([record]))
+    except SignalError as error:
+        raise Unprocessable(f"signals out of range: {error}", code="invalid_signals") from None
+    return record
+
+
+def score(wallet: str, loan: dict[str, Any] | None = None) -> tuple[ScoreRecord, list[str]]:
+    scorer = get_scorer()
+    signals, warnings = signals_for(wallet, loan)
+    result = scorer.score_record(_record_of(signals))
+    hint = result.next_verification
+    row = ScoreRecord(
+        wallet=wallet, model_id=result.model_id, pd=_finite(result.pd), pd_bps=result.pd_bps, grade=result.grade,
+        grade_code=result.grade_code, score=result.score, signals=signals,
+        reasons=[{"signal": r.signal, "state": r.state, "pd_bps": r.pd_bps, "code": r.code()} for r in result.reasons],
+        next_verification=None if hint is None else {
+            "signal": hint.signal, "pd_bps": hint.pd_bps, "grade": hint.grade, "how": HOW_TO_VERIFY.get(hint.signal)})
+    db = session()
+    db.add(row)
+    db.flush()
+    audit.record(db, "score.issue", "ok", actor=wallet, subject=wallet, score=row.id, model_id=row.model_id)
+    return row, warnings
+
+
+def attest_score(wallet: str, loan: dict[str, Any] | None = None) -> tuple[ScoreRecord, Attestation, dict]:
+    config = current_app.config
+    key = config["SCORE_SIGNER_KEY"]
+    if not key:
+        raise Unavailable("SCORE_SIGNER_KEY is not set: attestations cannot be signed", code="signer_unavailable")
+    chain = get_chain()  # raises 503 when there is no map or RPC
+    registry = chain.address_of("ScoreRegistry")
+    nonce = chain.score_nonce(wallet)
+    head = chain.head()
+    row, _warnings = score(wallet, loan)
+    lifetime = min(int(config["ATTESTATION_LIFETIME_SECONDS"]), attest.MAX_LIFETIME_SECONDS)
+    try:
+        attestation = attest.issue_attestation(wallet, row.pd_bps, row.model_id, nonce, head.timestamp, lifetime)
+        signature = attest.sign_attestation(attestation, key, chain.chain_id, registry)
+    except (attest.AttestationError, ValueError) as error:
+        raise Unavailable(f"cannot sign the attestation: {error}", code="signer_unavailable") from None
+    stored = Attestation(score_id=row.id, wallet=wallet, chain_id=chain.chain_id, registry_address=registry,
+                         nonce=str(nonce), issued_at=attestation.issued_at, expires_at=attestation.expires_at,
+                         signature="0x" + signature.hex())
+    db = session()
+    db.add(stored)
+    db.flush()
+    audit.record(db, "attestation.issue", "ok", actor=wallet, subject=wallet, score=row.id, attestation=stored.id)
+    db.commit()
+    document = attest.typed_data(attestation, chain.chain_id, registry)
+    document["message"]["modelId"] = attestation.model_id
+    return row, stored, {"attestation": attestation, "typed_data": document}
+
+
+def _finite(value: float) -> float:
+    return float(value) if math.isfinite(value) else 1.0
