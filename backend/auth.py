@@ -48,8 +48,8 @@ def parse_message(text: str) -> siwe.SiweMessage:
     try:
         return siwe.SiweMessage.from_message(text)
     except Exception as error:  # the ABNF parser and pydantic raise several types
-        raise BadRequest(f"not an EIP-4361 message: {str(error).splitlines()[0][:200]}",
-                         code="malformed_siwe_message") from None
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        raise BadRequest(f"not an EIP-4361 message: {reason}", code="malformed_siwe_message") from None
 
 
 def login(message_text: str, signature: str) -> tuple[str, AuthSession]:
