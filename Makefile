@@ -39,3 +39,12 @@ bench-gas: setup
 ## slither: static analysis of contracts/; fails on any untriaged high/medium finding
 slither: setup
 	.venv/bin/python -m toolchain.slither.run
+
+## test-backend: the backend suite on SQLite (a fresh file per session)
+.PHONY: test-backend test-backend-pg
+test-backend:
+	.venv/bin/python -m pytest tests/backend -p no:pytest-brownie -q
+
+## test-backend-pg: the same suite on PostgreSQL (127.0.0.1:5432 if it answers, else a throwaway cluster)
+test-backend-pg:
+	./toolchain/postgres_for_tests.sh .venv/bin/python -m pytest tests/backend -p no:pytest-brownie -q

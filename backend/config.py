@@ -18,6 +18,14 @@ def _default_model_dir() -> str:
     return str(ROOT / "scoring" / "artifacts" / "default")  # scoring.train.DEFAULT_MODEL_DIR, without importing it
 
 
+def _sqlite_from_root(url: str) -> str:
+    """A relative SQLite path (sqlite:///instance/x.db) is relative to the repository root."""
+    path = url.removeprefix("sqlite:///")
+    if url.startswith("sqlite:///") and path != ":memory:" and not path.startswith("/"):
+        return f"sqlite:///{ROOT / path}"
+    return url
+
+
 def _addresses(text: str) -> frozenset[str]:
     return frozenset(part.strip().lower() for part in text.split(",") if part.strip())
 
@@ -32,11 +40,11 @@ def from_env(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     get = lambda name, default="": environ.get(name, default).strip() or default  # noqa: E731
     return {
         "SECRET_KEY": get("SECRET_KEY", "dev-only-not-secret"),
-        "DATABASE_URL": get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        "DATABASE_URL": _sqlite_from_root(get("DATABASE_URL", DEFAULT_DATABASE_URL)),
         "RPC_URL": get("RPC_URL", "http://127.0.0.1:8545"),
-        "DEPLOYMENTS_DIR": get("DEPLOYMENTS_DIR", str(ROOT / "deployments")),
+        "DEPLOYMENTS_DIR": str(ROOT / get("DEPLOYMENTS_DIR", "deployments")),
         "CHAIN_ID": _int(environ, "CHAIN_ID", 1337),
-        "SCORING_MODEL_DIR": get("SCORING_MODEL_DIR", _default_model_dir()),
+        "SCORING_MODEL_DIR": str(ROOT / get("SCORING_MODEL_DIR", _default_model_dir())),
         "SCORE_SIGNER_KEY": get("SCORE_SIGNER_KEY"),
         "ATTESTATION_LIFETIME_SECONDS": _int(environ, "ATTESTATION_LIFETIME_SECONDS", 30 * 24 * 3600),
         "SIWE_DOMAIN": get("SIWE_DOMAIN", "localhost:5000"),
@@ -62,7 +70,7 @@ def from_env(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "OAUTH_USERINFO_URL": get("OAUTH_USERINFO_URL"),
         "OAUTH_CLIENT_ID": get("OAUTH_CLIENT_ID"),
         "OAUTH_CLIENT_SECRET": get("OAUTH_CLIENT_SECRET"),
-        "OAUTH_REDIRECT_URI": get("OAUTH_REDIRECT_URI", "http://localhost:5000/verifications/social/callback"),
+        "OAUTH_REDIRECT_URI": get("OAUTH_REDIRECT_URI", "http://localhost:5000/social/callback"),
         "OPEN_BANKING_URL": get("OPEN_BANKING_URL"),
         "OPEN_BANKING_TOKEN": get("OPEN_BANKING_TOKEN"),
         "UPLOAD_MAX_BYTES": _int(environ, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
