@@ -9,6 +9,13 @@ Output = the input columns exactly as read, plus:
     next_verification_grade  the grade after completing it
     bank_link_pd_bps         for a borrower without a bank link: the PD (bps) with a typical
     bank_link_grade          linked account, and its grade (empty if linked or the model has no bank link)
+
+By default one bad row rejects the whole file (nothing is written: a partial file is easily
+mistaken for a complete one). With `skip_invalid` the valid rows are scored and written, and
+every rejected row's problems go to an errors CSV (`row`, `column`, `message`; rows are data
+rows counted from 1, `column` is empty for a row with the wrong number of fields); the caller
+must treat `PredictSummary.skipped > 0` as a failure to look at. Problems with the file as a
+whole (empty, header only, unknown column) are never skipped.
 """
 
 from __future__ import annotations
@@ -19,19 +26,24 @@ from pathlib import Path
 import pandas as pd
 
 from scoring import artifact
-from scoring.csvio import read_signals, write_table
+from scoring.csvio import read_signals, read_valid_signals, write_table
 from scoring.explain import REASONS_IN_CSV
 from scoring.serving import ScoreResult, Scorer
+from scoring.validation import Issue
 
 OUTPUT_COLUMNS = ("pd", "pd_bps", "grade", "score", "reasons", "next_verification", "next_verification_grade",
                   "bank_link_pd_bps", "bank_link_grade")
 
 
+ERROR_COLUMNS = ("row", "column", "message")
+
+
 @dataclass(frozen=True)
 class PredictSummary:
-    rows: int
+    rows: int  # rows scored and written
     model_id: str
     grades: dict[str, int]
+    skipped: int = 0  # rows rejected (skip_invalid only)
 
 
 def scored_table(text: pd.DataFrame, results: list[ScoreResult]) -> pd.DataFrame:
@@ -52,12 +64,29 @@ def scored_table(text: pd.DataFrame, results: list[ScoreResult]) -> pd.DataFrame
     return out
 
 
-def predict_file(model_dir: str | Path, input_path: str | Path, output_path: str | Path) -> PredictSummary:
-    text, signals = read_signals(input_path)  # raises SignalError naming row and column
+def errors_table(issues: list[Issue]) -> pd.DataFrame:
+    """One line per problem of a rejected row (pure)."""
+    return pd.DataFrame([(issue.row, issue.column or "", issue.problem) for issue in issues],
+                        columns=list(ERROR_COLUMNS))
+
+
+def default_errors_path(output_path: str | Path) -> Path:
+    output_path = Path(output_path)
+    return output_path.with_name(output_path.stem + ".errors.csv")
+
+
+def predict_file(model_dir: str | Path, input_path: str | Path, output_path: str | Path,
+                 skip_invalid: bool = False, errors_path: str | Path | None = None) -> PredictSummary:
     scorer = Scorer(artifact.load(model_dir))
-    results = scorer.score_frame(signals)
+    if skip_invalid:
+        text, signals, issues = read_valid_signals(input_path)
+    else:
+        (text, signals), issues = read_signals(input_path), []  # raises SignalError naming row and column
+    results = scorer.score_frame(signals) if len(signals) else []
     write_table(scored_table(text, results), output_path)
+    if skip_invalid:
+        write_table(errors_table(issues), errors_path or default_errors_path(output_path))
     grades: dict[str, int] = {}
     for result in results:
         grades[result.grade] = grades.get(result.grade, 0) + 1
-    return PredictSummary(len(results), scorer.model_id, grades)
+    return PredictSummary(len(results), scorer.model_id, grades, len({issue.row for issue in issues}))

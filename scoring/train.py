@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from scoring import artifact, explain
+from scoring import artifact, drift, explain
 from scoring.adapters import LabelledData, load_dataset
 from scoring.artifact import ArtifactError, ModelArtifact
 from scoring.grades import GRADE_MAX_PD_BPS, GRADES
@@ -53,6 +53,7 @@ def train(data: LabelledData, config: TrainConfig = TrainConfig()) -> tuple[Mode
         "signals_without_data": [name for name in COLUMNS if name not in layout.signals],
         "references": references,
         "bank_link_profile": link_profile,
+        "drift_reference": drift.fit_reference(data.signals, layout.signals),
         "grades": {"names": list(GRADES), "max_pd_bps": list(GRADE_MAX_PD_BPS)},
     }
     return artifact.build(pipeline, references, link_profile, metadata)

@@ -57,12 +57,31 @@ def validate_frame(raw: pd.DataFrame, first_row: int = 1) -> pd.DataFrame:
 
     `first_row` is the number reported for raw's first row (e.g. to count from a file's start).
     """
-    issues = [Issue(None, str(column), f"unknown column (schema columns: {', '.join(COLUMNS)})")
-              for column in raw.columns if column not in SPECS]
-    if len(set(raw.columns)) != len(raw.columns):
-        issues.append(Issue(None, None, "duplicate column names"))
     if len(raw) == 0:
-        issues.append(Issue(None, None, "no data rows"))
+        raise SignalError([Issue(None, None, "no data rows")] + _table_issues(raw))
+    canonical, issues = _canonical(raw, first_row)
+    if issues:
+        raise SignalError(issues)
+    return canonical
+
+
+def validate_rows(raw: pd.DataFrame, row_numbers: Sequence[int]) -> tuple[pd.DataFrame, list[Issue]]:
+    """(canonical frame of the valid rows, issues of the rejected ones), for skipping bad rows.
+
+    `row_numbers[i]` is the number reported for raw's row i. Problems with the table as a whole
+    (unknown or duplicate columns) still raise `SignalError`: no row can be scored then.
+    """
+    canonical, issues = _canonical(raw, 1)
+    numbers = np.asarray(row_numbers)
+    issues = [Issue(int(numbers[issue.row - 1]), issue.column, issue.problem) for issue in issues]
+    bad_positions = {issue.row for issue in issues}
+    keep = np.array([number not in bad_positions for number in numbers], dtype=bool)
+    return canonical[keep].reset_index(drop=True), issues
+
+
+def _canonical(raw: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, list[Issue]]:
+    """Canonical frame of every row (bad cells NaN) and the cell issues in row order; table issues raise."""
+    issues = _table_issues(raw)
     if issues:
         raise SignalError(issues)
 
@@ -75,9 +94,15 @@ def validate_frame(raw: pd.DataFrame, first_row: int = 1) -> pd.DataFrame:
         column, column_issues = _convert(spec, raw[name].reset_index(drop=True), first_row)
         canonical[name] = column
         issues.extend(column_issues)
-    if issues:
-        raise SignalError(sorted(issues, key=lambda i: (i.row or 0, COLUMNS.index(i.column))))
-    return pd.DataFrame(canonical)
+    return pd.DataFrame(canonical), sorted(issues, key=lambda i: (i.row or 0, COLUMNS.index(i.column)))
+
+
+def _table_issues(raw: pd.DataFrame) -> list[Issue]:
+    issues = [Issue(None, str(column), f"unknown column (schema columns: {', '.join(COLUMNS)})")
+              for column in raw.columns if column not in SPECS]
+    if len(set(raw.columns)) != len(raw.columns):
+        issues.append(Issue(None, None, "duplicate column names"))
+    return issues
 
 
 def records_to_frame(records: Iterable[SignalRecord]) -> pd.DataFrame:

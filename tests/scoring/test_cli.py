@@ -93,3 +93,89 @@ def test_python_dash_m_entry_point(german_dir, tmp_path):
                              "--input", str(source), "--output", str(out)], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert np.isfinite(float(read_rows(out)[0]["pd"]))
+
+
+BAD_ROWS = ("bureau_score,loan_amount,term_months\n"
+            "700,5000,36\n"
+            "9.5,5000,36\n"  # a bureau score on the wrong scale
+            "720,abc,36\n"  # wrong type
+            "710,2000\n"  # a field short
+            "690,3000,24\n")
+
+
+def test_one_bad_row_rejects_the_whole_file_by_default(german_dir, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text(BAD_ROWS)
+    out = tmp_path / "out.csv"
+    assert main(["predict", "--model", str(german_dir), "--input", str(source), "--output", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "row 2, column 'bureau_score': 9.5 is below the minimum" in err
+    assert "row 3, column 'loan_amount'" in err and "row 4: has 2 fields" in err
+    assert not out.exists() and not (tmp_path / "out.errors.csv").exists()
+
+
+def test_skip_invalid_writes_valid_rows_and_an_errors_csv_and_exits_1(german_dir, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text(BAD_ROWS)
+    out = tmp_path / "out.csv"
+    code = main(["predict", "--model", str(german_dir), "--input", str(source), "--output", str(out),
+                 "--skip-invalid"])
+    assert code == 1
+    assert "skipped 3 invalid rows" in capsys.readouterr().err
+    rows = read_rows(out)
+    assert [(r["bureau_score"], r["loan_amount"]) for r in rows] == [("700", "5000"), ("690", "3000")]
+    assert all(r["grade"] in GRADES for r in rows)
+    errors = read_rows(tmp_path / "out.errors.csv")
+    assert [(e["row"], e["column"]) for e in errors] == [("2", "bureau_score"), ("3", "loan_amount"), ("4", "")]
+    assert "below the minimum" in errors[0]["message"] and "'abc'" in errors[1]["message"]
+
+
+def test_skip_invalid_with_a_clean_file_exits_0_with_an_empty_errors_csv(german_dir, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("loan_amount\n5000\n")
+    errors = tmp_path / "problems.csv"
+    assert main(["predict", "--model", str(german_dir), "--input", str(source), "--output", str(tmp_path / "o.csv"),
+                 "--skip-invalid", "--errors", str(errors)]) == 0
+    assert read_rows(errors) == [] and errors.read_text().startswith("row,column,message")
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("", "is empty"),
+    ("bureau_score\n", "has a header but no data rows"),
+    ("bureau_score,salary\n700,5\n", "column 'salary': unknown column"),
+])
+def test_whole_file_problems_are_never_skipped(german_dir, tmp_path, capsys, content, expected):
+    source = tmp_path / "bad.csv"
+    source.write_text(content)
+    out = tmp_path / "o.csv"
+    assert main(["predict", "--model", str(german_dir), "--input", str(source), "--output", str(out),
+                 "--skip-invalid"]) == 2
+    assert expected in capsys.readouterr().err
+    assert not out.exists() and not (tmp_path / "o.errors.csv").exists()
+
+
+def test_bank_link_columns_in_the_scored_csv(german_dir, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("bank_account_verified,checking_balance,loan_amount,term_months\n"
+                      "false,,3000,24\ntrue,80,3000,24\n")
+    out = tmp_path / "out.csv"
+    assert main(["predict", "--model", str(german_dir), "--input", str(source), "--output", str(out)]) == 0
+    unlinked, linked = read_rows(out)
+    assert int(unlinked["bank_link_pd_bps"]) < int(unlinked["pd_bps"]) and unlinked["bank_link_grade"] in GRADES
+    assert linked["bank_link_pd_bps"] == "" and linked["bank_link_grade"] == ""
+
+
+def test_drift_command_flags_a_shifted_sample(german_dir, tmp_path, capsys):
+    from scoring.adapters import german
+
+    signals = german.load().signals
+    same = tmp_path / "same.csv"
+    signals[["loan_amount", "term_months", "checking_balance"]].to_csv(same, index=False)
+    assert main(["drift", "--model", str(german_dir), "--data", str(same)]) == 0
+    shifted = tmp_path / "shifted.csv"
+    signals.assign(loan_amount=signals["loan_amount"] * 3)[["loan_amount", "term_months"]].to_csv(shifted,
+                                                                                                   index=False)
+    assert main(["drift", "--model", str(german_dir), "--data", str(shifted)]) == 1
+    captured = capsys.readouterr()
+    assert "PSI above 0.25 for loan_amount" in captured.err
+    assert main(["drift", "--model", str(german_dir), "--data", str(shifted), "--threshold", "50"]) == 0
