@@ -10,6 +10,7 @@ import {ExactTransfer} from "./libraries/ExactTransfer.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {ICollateralVault} from "./interfaces/ICollateralVault.sol";
 import {InstalmentMath} from "./libraries/InstalmentMath.sol";
+import {LoanMath} from "./libraries/LoanMath.sol";
 import {Governed} from "./Governed.sol";
 import {LoanNotes} from "./LoanNotes.sol";
 
@@ -37,6 +38,9 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     uint256 public constant START_WINDOW = 7 days;
     uint8 public constant WORST_GRADE = 9;
     uint256 public constant MAX_COLLATERAL_RATIO_BPS = 50_000;
+    /// @notice Purpose codes are 0 .. 31, so an auto-lend rule can accept any set of them in one
+    ///         32-bit mask (see IAutoLend).
+    uint256 public constant MAX_PURPOSE = 31;
 
     struct Config {
         uint16 feeBps;
@@ -44,67 +48,6 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         uint32 gracePeriod;
         uint32 defaultAfter;
         bool paused;
-    }
-
-    struct TokenConfig {
-        bool allowed;
-        uint96 minFunding;
-    }
-
-    struct GradePolicy {
-        uint96 maxPrincipal;
-        uint16 maxAprBps;
-        uint16 minCollateralRatioBps;
-    }
-
-    // Storage layout of a loan, grouped by who reads and writes it, one struct per slot group, so
-    // each operation loads and stores whole slots once: funding reads Funding and Terms; a
-    // repayment reads Funding and Terms and rewrites the three Schedule slots. Fields mirror {Loan}.
-
-    /// @dev 1 slot.
-    struct Funding {
-        address token;
-        uint96 funded;
-    }
-
-    /// @dev 1 slot; fixed at listing except `status`.
-    struct Terms {
-        uint96 principal;
-        uint40 fundingDeadline;
-        LoanStatus status;
-        uint8 grade;
-        uint16 minFillBps;
-        uint16 aprBps;
-        uint16 instalments;
-        uint16 feeBps;
-        uint16 lateFeeBps;
-        uint8 purpose;
-        uint16 minCollateralRatioBps;
-    }
-
-    /// @dev 3 slots: the repayment state. An on-time repayment changes only the first two; the
-    ///      third (rewritten unchanged, at 100 gas) changes only when late fees are charged or paid.
-    struct Schedule {
-        uint96 outstanding;
-        uint96 interestDue;
-        uint40 startTime;
-        uint16 periodsCharged;
-        uint96 paidTowardNext;
-        uint96 platformFeesDue;
-        uint32 period;
-        uint16 instalmentsPaid;
-        uint16 lateChargedThrough;
-        uint96 instalment;
-        uint96 lateFeesDue;
-        uint32 gracePeriod;
-        uint32 defaultAfter;
-    }
-
-    struct LoanRecord {
-        Funding funding;
-        Terms terms;
-        Schedule schedule;
-        address borrower;
     }
 
     IScoreRegistry public immutable scoreRegistry;
@@ -135,7 +78,8 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         Config memory cfg = config;
         if (cfg.paused) revert LendingPaused();
         if (signature.length != 0) scoreRegistry.submit(attestation, signature);
-        uint8 grade = scoreRegistry.validScore(msg.sender).grade;
+        IScoreRegistry.Score memory score = scoreRegistry.validScore(msg.sender);
+        uint8 grade = score.grade;
         uint256 minCollateralRatioBps = _checkTerms(terms, grade);
 
         loanId = ++loanCount;
@@ -158,8 +102,9 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         l.schedule.gracePeriod = cfg.gracePeriod;
         l.schedule.defaultAfter = cfg.defaultAfter;
         l.borrower = msg.sender;
+        l.pdBps = score.pdBps;
         _openAccumulator(loanId);
-        emit LoanRequested(loanId, msg.sender, terms.token, terms, grade);
+        emit LoanRequested(loanId, msg.sender, terms.token, terms, grade, score.pdBps);
         if (terms.collateralAmount != 0 || minCollateralRatioBps != 0) {
             ICollateralVault vault = collateralVault;
             if (address(vault) == address(0)) revert CollateralVaultNotSet();
@@ -210,7 +155,10 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         if (outstanding == 0) {
             l.terms.status = LoanStatus.Repaid;
             emit LoanRepaid(loanId);
-            scoreRegistry.recordRepaid(l.borrower);
+            // Repaid in full, every instalment is satisfied: those never charged late were on time
+            // (a recovered default's instalments were counted when it defaulted).
+            uint256 onTime = t.status == LoanStatus.Active ? t.instalments - l.lateInstalments : 0;
+            scoreRegistry.recordRepaid(l.borrower, uint32(onTime));
         }
         ExactTransfer.pullExact(token, msg.sender, applied);
         return applied;
@@ -253,8 +201,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         if (t.status == LoanStatus.None) revert UnknownLoan(loanId);
         if (t.status == LoanStatus.Listed && _expired(t, l.funding.funded)) {
             t.status = LoanStatus.Expired;
-            l.terms.status = LoanStatus.Expired;
-            emit LoanExpired(loanId);
+            _markExpired(loanId, l);
         }
         if (t.status != LoanStatus.Cancelled && t.status != LoanStatus.Expired) revert NotRefundable(loanId, t.status);
         amount = _burnAllNotes(msg.sender, loanId);
@@ -295,22 +242,34 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     // ================================================================== anyone
 
     /// @inheritdoc ILoanBook
+    function expire(uint256 loanId) external nonReentrant {
+        LoanRecord storage l = _loans[loanId];
+        Terms memory t = l.terms;
+        _requireListed(loanId, t.status);
+        if (!_expired(t, l.funding.funded)) revert NotExpired(loanId, t.fundingDeadline);
+        _markExpired(loanId, l);
+        ICollateralVault vault = collateralVault;
+        if (address(vault) == address(0)) return;
+        (, uint96 collateral,,,) = vault.positions(loanId);
+        if (collateral != 0) vault.release(loanId);
+    }
+
+    /// @inheritdoc ILoanBook
     function markDefault(uint256 loanId) external nonReentrant {
         LoanRecord storage l = _loans[loanId];
         Terms memory t = l.terms;
         if (t.status == LoanStatus.None) revert UnknownLoan(loanId);
         Schedule memory s = l.schedule;
-        uint256 eligibleAt = _defaultEligibleAt(s, t);
+        uint256 eligibleAt = LoanMath.defaultEligibleAt(s, t);
         if (t.status != LoanStatus.Active || block.timestamp < eligibleAt) {
             revert NotDefaultable(loanId, t.status, eligibleAt);
         }
-        (uint256 newLate, uint256 newLateFees) = _accrue(s, t, block.timestamp);
+        (uint256 newLate, uint256 newLateFees) = LoanMath.accrue(s, t, block.timestamp);
         l.schedule = s;
         l.terms.status = LoanStatus.Defaulted;
-        address borrower = l.borrower;
-        if (newLate != 0) _recordLate(loanId, borrower, newLate, newLateFees);
+        if (newLate != 0) _recordLate(loanId, l, newLate, newLateFees);
         emit LoanDefaulted(loanId, s.outstanding);
-        scoreRegistry.recordDefault(borrower);
+        scoreRegistry.recordDefault(l.borrower, _onTimeInstalments(l, s, t));
     }
 
     // ================================================================== collateral vault
@@ -341,11 +300,11 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         Terms memory t = l.terms;
         _requireRepayable(loanId, t.status);
         Schedule memory s = l.schedule;
-        _accrue(s, t, block.timestamp);
+        LoanMath.accrue(s, t, block.timestamp);
         l.schedule = s;
         l.terms.status = LoanStatus.Closed;
-        emit LoanClosed(loanId, _payoff(s));
-        if (t.status == LoanStatus.Active) scoreRegistry.recordDefault(l.borrower);
+        emit LoanClosed(loanId, LoanMath.payoff(s));
+        if (t.status == LoanStatus.Active) scoreRegistry.recordDefault(l.borrower, _onTimeInstalments(l, s, t));
     }
 
     // ================================================================== views
@@ -361,44 +320,14 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         state.minCollateralRatioBps = t.minCollateralRatioBps;
         if (t.status != LoanStatus.Active && t.status != LoanStatus.Defaulted) return state;
         Schedule memory s = l.schedule;
-        state.defaultEligibleAt = _defaultEligibleAt(s, t);
-        _accrue(s, t, block.timestamp);
-        state.debt = _payoff(s);
+        state.defaultEligibleAt = LoanMath.defaultEligibleAt(s, t);
+        LoanMath.accrue(s, t, block.timestamp);
+        state.debt = LoanMath.payoff(s);
     }
 
     /// @inheritdoc ILoanBook
-    function loan(uint256 loanId) external view returns (Loan memory) {
-        LoanRecord memory l = _loans[loanId];
-        (Funding memory f, Terms memory t, Schedule memory s) = (l.funding, l.terms, l.schedule);
-        return Loan({
-            token: f.token,
-            funded: f.funded,
-            principal: t.principal,
-            fundingDeadline: t.fundingDeadline,
-            status: t.status,
-            grade: t.grade,
-            minFillBps: t.minFillBps,
-            aprBps: t.aprBps,
-            instalments: t.instalments,
-            feeBps: t.feeBps,
-            lateFeeBps: t.lateFeeBps,
-            purpose: t.purpose,
-            minCollateralRatioBps: t.minCollateralRatioBps,
-            outstanding: s.outstanding,
-            interestDue: s.interestDue,
-            startTime: s.startTime,
-            periodsCharged: s.periodsCharged,
-            instalment: s.instalment,
-            paidTowardNext: s.paidTowardNext,
-            period: s.period,
-            instalmentsPaid: s.instalmentsPaid,
-            lateChargedThrough: s.lateChargedThrough,
-            lateFeesDue: s.lateFeesDue,
-            gracePeriod: s.gracePeriod,
-            defaultAfter: s.defaultAfter,
-            platformFeesDue: s.platformFeesDue,
-            borrower: l.borrower
-        });
+    function loanRecord(uint256 loanId) external view returns (LoanRecord memory) {
+        return _loans[loanId];
     }
 
     /// @inheritdoc ILoanBook
@@ -412,38 +341,10 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
             grade: t.grade,
             aprBps: t.aprBps,
             term: uint256(t.instalments) * l.schedule.period,
-            minCollateralRatioBps: t.minCollateralRatioBps
+            minCollateralRatioBps: t.minCollateralRatioBps,
+            purpose: t.purpose,
+            pdBps: l.pdBps
         });
-    }
-
-    /// @inheritdoc ILoanBook
-    function amountDue(uint256 loanId) external view returns (AmountDue memory due) {
-        Terms memory t = _loans[loanId].terms;
-        if (t.status != LoanStatus.Active && t.status != LoanStatus.Defaulted) return due;
-        Schedule memory s = _loans[loanId].schedule;
-        uint256 paidToSchedule = uint256(s.instalmentsPaid) * s.instalment + s.paidTowardNext;
-        uint256 satisfied = _satisfiedInstalments(s, t);
-        _accrue(s, t, block.timestamp);
-        due.lateFees = s.lateFeesDue;
-        due.interest = s.interestDue;
-        due.payoff = _payoff(s);
-        uint256 elapsedPeriods = _elapsed(s, block.timestamp) / s.period;
-        if (elapsedPeriods >= t.instalments) {
-            due.toBeCurrent = due.payoff; // at maturity only paying off brings the loan up to date
-        } else {
-            uint256 scheduled = elapsedPeriods * s.instalment;
-            uint256 behind = scheduled > paidToSchedule ? scheduled - paidToSchedule : 0;
-            due.toBeCurrent = _min(s.lateFeesDue + behind, due.payoff);
-        }
-        due.nextDueDate = _dueDate(s, satisfied + 1);
-    }
-
-    /// @inheritdoc ILoanBook
-    function isLate(uint256 loanId) external view returns (bool) {
-        Terms memory t = _loans[loanId].terms;
-        if (t.status != LoanStatus.Active && t.status != LoanStatus.Defaulted) return false;
-        Schedule memory s = _loans[loanId].schedule;
-        return block.timestamp > _dueDate(s, _satisfiedInstalments(s, t) + 1) + s.gracePeriod;
     }
 
     /// @inheritdoc ILoanBook
@@ -529,6 +430,10 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
 
     // ================================================================== internals
 
+    function _noteSupply(uint256 loanId) internal view override returns (uint256) {
+        return _loans[loanId].funding.funded;
+    }
+
     function _requireListed(uint256 loanId, LoanStatus status) private pure {
         if (status != LoanStatus.Listed) {
             if (status == LoanStatus.None) revert UnknownLoan(loanId);
@@ -552,7 +457,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     {
         Funding memory f = l.funding;
         Schedule memory s = l.schedule;
-        (uint256 newLate, uint256 newLateFees) = _accrue(s, t, block.timestamp);
+        (uint256 newLate, uint256 newLateFees) = LoanMath.accrue(s, t, block.timestamp);
         uint256 lateFees = _min(amount, s.lateFeesDue);
         uint256 interest = _min(amount - lateFees, s.interestDue);
         uint256 principal = _min(amount - lateFees - interest, s.outstanding);
@@ -568,16 +473,8 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         l.schedule = s;
         _distribute(loanId, paid - platformFee, f.funded);
         emit Repayment(loanId, payer, lateFees, interest, principal, platformFee, s.outstanding);
-        if (newLate != 0) _recordLate(loanId, l.borrower, newLate, newLateFees);
+        if (newLate != 0) _recordLate(loanId, l, newLate, newLateFees);
         return (paid, s.outstanding, f.token);
-    }
-
-    function _payoff(Schedule memory s) private pure returns (uint256) {
-        return uint256(s.lateFeesDue) + s.interestDue + s.outstanding;
-    }
-
-    function _defaultEligibleAt(Schedule memory s, Terms memory t) private pure returns (uint256) {
-        return _dueDate(s, _satisfiedInstalments(s, t) + 1) + s.defaultAfter;
     }
 
     function _checkTerms(LoanTerms calldata t, uint8 grade) private view returns (uint256) {
@@ -594,7 +491,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
             revert InvalidFundingDeadline(t.fundingDeadline);
         }
         if (t.minFillBps == 0 || t.minFillBps > FixedPointMath.BPS) revert InvalidMinFill(t.minFillBps);
-        if (t.purpose > type(uint8).max) revert InvalidPurpose(t.purpose);
+        if (t.purpose > MAX_PURPOSE) revert InvalidPurpose(t.purpose);
         return policy.minCollateralRatioBps;
     }
 
@@ -613,48 +510,6 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         IERC20(l.funding.token).safeTransfer(l.borrower, principal);
     }
 
-    /// @dev Bring `s` up to time `now`: interest for every period started since the last charge
-    ///      (on the principal outstanding, which has not changed since), and a late fee for every
-    ///      instalment newly past due + grace that is not satisfied. Pure, so views and
-    ///      transactions agree. Returns the newly late instalments and their fees.
-    function _accrue(Schedule memory s, Terms memory t, uint256 now_)
-        private
-        pure
-        returns (uint256 newLate, uint256 newLateFees)
-    {
-        uint256 elapsed = _elapsed(s, now_);
-        uint256 started = elapsed / s.period + 1;
-        if (started > s.periodsCharged) {
-            uint256 perPeriod = InstalmentMath.periodInterestUp(s.outstanding, t.aprBps, s.period);
-            s.interestDue = SafeCast.toUint96(s.interestDue + (started - s.periodsCharged) * perPeriod);
-            s.periodsCharged = SafeCast.toUint16(started);
-        }
-        if (elapsed <= s.gracePeriod) return (0, 0);
-        uint256 assessable = _min((elapsed - s.gracePeriod) / s.period, t.instalments);
-        uint256 alreadyDealt = _max(_satisfiedInstalments(s, t), s.lateChargedThrough);
-        if (assessable <= alreadyDealt) return (0, 0);
-        newLate = assessable - alreadyDealt;
-        newLateFees = newLate * uint256(s.instalment).mulDivUp(t.lateFeeBps, FixedPointMath.BPS);
-        s.lateFeesDue = SafeCast.toUint96(s.lateFeesDue + newLateFees);
-        s.lateChargedThrough = uint16(assessable);
-    }
-
-    /// @dev Instalments satisfied by payments; the last one only by paying the loan off.
-    function _satisfiedInstalments(Schedule memory s, Terms memory t) private pure returns (uint256) {
-        if (s.outstanding == 0) return t.instalments;
-        return _min(s.instalmentsPaid, t.instalments - 1);
-    }
-
-    /// @dev Seconds since the start, never negative: a node may evaluate a view (eth_call) with a
-    ///      clock behind the block that started the loan.
-    function _elapsed(Schedule memory s, uint256 now_) private pure returns (uint256) {
-        return now_ > s.startTime ? now_ - s.startTime : 0;
-    }
-
-    function _dueDate(Schedule memory s, uint256 instalmentNumber) private pure returns (uint256) {
-        return s.startTime + instalmentNumber * s.period;
-    }
-
     /// @dev A listing past its deadline below its minimum fill, or past the start window.
     function _expired(Terms memory t, uint256 funded) private view returns (bool) {
         if (block.timestamp <= t.fundingDeadline) return false;
@@ -665,16 +520,31 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         return uint256(t.principal).mulDivUp(t.minFillBps, FixedPointMath.BPS);
     }
 
-    function _recordLate(uint256 loanId, address borrower, uint256 newLate, uint256 newLateFees) private {
+    function _recordLate(uint256 loanId, LoanRecord storage l, uint256 newLate, uint256 newLateFees) private {
+        l.lateInstalments += uint16(newLate); // at most the loan's instalments
         emit LateFeesCharged(loanId, newLate, newLateFees);
-        scoreRegistry.recordLateInstalments(borrower, uint32(newLate));
+        scoreRegistry.recordLateInstalments(l.borrower, uint32(newLate));
+    }
+
+    /// @dev Satisfied instalments never charged late. Every instalment from the first unsatisfied
+    ///      one through `lateChargedThrough` was charged late, so the late ones among the satisfied
+    ///      are the loan's late count less those.
+    function _onTimeInstalments(LoanRecord storage l, Schedule memory s, Terms memory t)
+        private
+        view
+        returns (uint32)
+    {
+        uint256 satisfied = LoanMath.satisfiedInstalments(s, t);
+        uint256 lateUnpaid = s.lateChargedThrough > satisfied ? s.lateChargedThrough - satisfied : 0;
+        return uint32(satisfied + lateUnpaid - l.lateInstalments);
+    }
+
+    function _markExpired(uint256 loanId, LoanRecord storage l) private {
+        l.terms.status = LoanStatus.Expired;
+        emit LoanExpired(loanId);
     }
 
     function _min(uint256 a, uint256 b) private pure returns (uint256) {
         return a < b ? a : b;
-    }
-
-    function _max(uint256 a, uint256 b) private pure returns (uint256) {
-        return a > b ? a : b;
     }
 }

@@ -14,11 +14,17 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 ///         holder pro rata without a loop over holders, and stay correct across note transfers.
 /// @dev Accounting, per loan: `perNote` is the income distributed per note, scaled by ACC_SCALE.
 ///      A holder's claimable income is (notes * perNote - debt) / ACC_SCALE, rounded down.
-///      `debt` (scaled, signed) is moved with notes on every transfer by exactly value * perNote,
-///      so a transfer changes neither side's claimable income and the sum over holders of
-///      (notes * perNote - debt) always equals supply * perNote - ACC_SCALE * claimed. Hence holders
-///      can never claim more than was distributed. The per-distribution rounding remainder is kept
-///      in `remainder` and added to the next distribution: dust is carried, never lost or paid twice.
+///      The per-distribution rounding remainder is kept in `remainder` and added to the next
+///      distribution: dust is carried, never lost or paid twice. That remainder is income already
+///      earned by the current holders, so a transfer moves with the notes value * perNote of
+///      scaled debt plus the notes' share of the remainder, value * remainder / supply, rounded
+///      down: the buyer's debt then covers everything earned before the sale and the seller keeps
+///      it, so no holder ever gets more than its exact share plus one scaled unit (the rounding).
+///      A buyer's position may then be briefly negative (it owes its share of the remainder until
+///      the next distribution folds it into perNote); it claims 0 meanwhile. Transfers are
+///      zero-sum in debt, so the sum over holders of (notes * perNote - debt) is supply * perNote -
+///      ACC_SCALE * claimed and the positive parts exceed it by at most `remainder`: holders can
+///      never claim more than was distributed.
 ///      Notes are minted and burnt only before a loan's first distribution (perNote == 0).
 ///      Transfers share the inheriting contract's reentrancy guard, so no token callback can move
 ///      notes in the middle of a repayment, claim or funding.
@@ -151,9 +157,16 @@ abstract contract LoanNotes is IERC1155, IERC1155Errors, ReentrancyGuard {
         }
     }
 
-    /// @dev Move notes and exactly value * perNote of scaled debt, so both sides keep their claimable income.
+    /// @dev Supply of loan `loanId`'s notes (its funded principal).
+    function _noteSupply(uint256 loanId) internal view virtual returns (uint256);
+
+    /// @dev Move notes with the scaled income they have earned so far (see the contract's notes),
+    ///      so the seller keeps what it earned and the buyer gets only what is earned after.
     function _moveNotes(address from, address to, uint256 loanId, uint256 value) private {
-        int160 movedDebt = SafeCast.toInt160(SafeCast.toInt256(value * _accumulators[loanId].perNote));
+        Accumulator memory acc = _accumulators[loanId];
+        uint256 earned = value * acc.perNote;
+        if (acc.remainder != 0) earned += value * acc.remainder / _noteSupply(loanId); // rounded down
+        int160 movedDebt = SafeCast.toInt160(SafeCast.toInt256(earned));
         Position storage src = _positions[loanId][from];
         uint256 balance = src.notes;
         if (balance < value) revert ERC1155InsufficientBalance(from, balance, value, loanId);
@@ -165,6 +178,7 @@ abstract contract LoanNotes is IERC1155, IERC1155Errors, ReentrancyGuard {
     }
 
     function _claimableOf(Position memory p, uint256 perNote) private pure returns (uint256) {
-        return uint256(int256(uint256(p.notes) * perNote) - p.debt) / ACC_SCALE;
+        int256 pending = int256(uint256(p.notes) * perNote) - p.debt;
+        return pending > 0 ? uint256(pending) / ACC_SCALE : 0;
     }
 }

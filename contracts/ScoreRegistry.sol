@@ -19,6 +19,8 @@ contract ScoreRegistry is IScoreRegistry, EIP712, Governed {
     /// @inheritdoc IScoreRegistry
     address public signer;
     /// @inheritdoc IScoreRegistry
+    uint96 public signerEpoch; // packed with `signer`: listing reads both in one slot
+    /// @inheritdoc IScoreRegistry
     mapping(address borrower => uint256) public nonces;
     mapping(address recorder => bool) public isRecorder;
     mapping(address borrower => Score) internal _scores;
@@ -53,14 +55,17 @@ contract ScoreRegistry is IScoreRegistry, EIP712, Governed {
             revert InvalidNonce(a.borrower, expected, a.nonce);
         }
         nonces[a.borrower] = expected + 1;
-        _scores[a.borrower] = Score(a.grade, a.pdBps, a.issuedAt, a.expiresAt, a.modelId);
-        emit ScoreSubmitted(a.borrower, a.grade, a.pdBps, a.expiresAt, a.nonce, a.modelId);
+        uint32 epoch = uint32(signerEpoch);
+        _scores[a.borrower] = Score(a.grade, a.pdBps, a.issuedAt, a.expiresAt, epoch, a.modelId);
+        emit ScoreSubmitted(a.borrower, a.grade, a.pdBps, a.issuedAt, a.expiresAt, a.nonce, a.modelId, epoch);
     }
 
     /// @inheritdoc IScoreRegistry
     function validScore(address borrower) external view returns (Score memory score) {
         score = _scores[borrower];
         if (score.expiresAt <= block.timestamp) revert NoValidScore(borrower);
+        uint256 epoch = signerEpoch;
+        if (score.signerEpoch != epoch) revert ScoreSignerReplaced(borrower, score.signerEpoch, epoch);
     }
 
     /// @inheritdoc IScoreRegistry
@@ -79,8 +84,10 @@ contract ScoreRegistry is IScoreRegistry, EIP712, Governed {
     }
 
     /// @inheritdoc IScoreRegistry
-    function recordRepaid(address borrower) external onlyRecorder {
-        _history[borrower].loansRepaid += 1;
+    function recordRepaid(address borrower, uint32 onTimeInstalments) external onlyRecorder {
+        RepaymentHistory storage h = _history[borrower];
+        h.loansRepaid += 1;
+        h.onTimeInstalments += onTimeInstalments;
         _emitHistory(borrower);
     }
 
@@ -91,8 +98,10 @@ contract ScoreRegistry is IScoreRegistry, EIP712, Governed {
     }
 
     /// @inheritdoc IScoreRegistry
-    function recordDefault(address borrower) external onlyRecorder {
-        _history[borrower].defaults += 1;
+    function recordDefault(address borrower, uint32 onTimeInstalments) external onlyRecorder {
+        RepaymentHistory storage h = _history[borrower];
+        h.defaults += 1;
+        h.onTimeInstalments += onTimeInstalments;
         _emitHistory(borrower);
     }
 
@@ -110,8 +119,9 @@ contract ScoreRegistry is IScoreRegistry, EIP712, Governed {
 
     function _setSigner(address newSigner) internal {
         if (newSigner == address(0)) revert ZeroAddress();
-        emit SignerChanged(signer, newSigner);
-        signer = newSigner;
+        uint96 epoch = signerEpoch + 1;
+        emit SignerChanged(signer, newSigner, epoch);
+        (signer, signerEpoch) = (newSigner, epoch);
     }
 
     function _digest(ScoreAttestation calldata a) internal view returns (bytes32) {
@@ -126,7 +136,7 @@ contract ScoreRegistry is IScoreRegistry, EIP712, Governed {
 
     function _emitHistory(address borrower) internal {
         RepaymentHistory memory h = _history[borrower];
-        emit RepaymentRecorded(borrower, h.loansRepaid, h.lateInstalments, h.defaults);
+        emit RepaymentRecorded(borrower, h.loansRepaid, h.lateInstalments, h.defaults, h.onTimeInstalments);
     }
 
     /// @dev `a` carries exactly the stored score's fields (its nonce is checked by the caller).

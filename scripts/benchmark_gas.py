@@ -16,7 +16,12 @@ lender's first); `fund_from_commitment` a bot funding 100 USDC of the loan from 
 commitment's first loan of this borrower, the lender's first notes of the loan), and
 `fund_from_commitment_known_borrower` the same on a second loan of that borrower; `liquidate_partial` a liquidation of 20% of the debt after the collateral price
 fell below the liquidation price; `mark_default` a default after the borrower stopped paying;
-`liquidate_full` the liquidation of all of a defaulted loan's debt (the surplus waits for `release`).
+`liquidate_full` the liquidation of all of a defaulted loan's debt (the surplus waits for `release`);
+`expire` a keeper expiring an unfunded secured listing past its deadline, which returns its 1 WETH.
+
+`lens_sweep_1000` is not a transaction: it is the gas of one `eth_call` of `LoanLens.loanStates`
+over 1,000 active secured loans (health, liquidation price, amounts due, lateness), the sweep a
+liquidation bot runs every block. It is measured once, without a `_200` twin.
 """
 
 import json
@@ -47,6 +52,7 @@ class Platform:
         self.book = contracts["LoanBook"]
         self.vault = contracts["CollateralVault"]
         self.autolend = contracts["AutoLend"]
+        self.lens = contracts["LoanLens"]
         self.signer_key = signer_key
 
     def equip(self, who, ether=False):
@@ -58,11 +64,12 @@ class Platform:
         self.weth.approve(self.vault, 2**256 - 1, {"from": who})
         self.token.approve(self.autolend, 2**256 - 1, {"from": who})
 
-    def list_loan(self, borrower, principal):
+    def list_loan(self, borrower, principal, attest=True):
+        """A grade C+ listing escrowing 1 WETH; `attest=False` reuses the borrower's valid score."""
         attestation, signature = lifecycle.attestation(self.registry, self.signer_key, borrower, grade=GRADE_C_PLUS)
         terms = lifecycle.terms(self.token, principal=principal, min_fill_bps=10_000, apr_bps=2_000,
                                 collateral_token=self.weth, collateral_amount=WETH)
-        return self.book.requestLoan(terms, attestation, signature, {"from": borrower})
+        return self.book.requestLoan(terms, attestation, signature if attest else b"", {"from": borrower})
 
     def set_eth_price(self, usd_wad):
         """Publish fresh rounds (mock feeds go stale when the chain's clock jumps)."""
@@ -91,13 +98,13 @@ def measure(platform, borrower, lenders, auto_lender, liquidator, suffix):
     gas["fund_first"] = book.fund(loan_id, 400 * USDC, {"from": first}).gas_used
     gas["fund_repeat"] = book.fund(loan_id, 100 * USDC, {"from": first}).gas_used
     book.fund(loan_id, 300 * USDC, {"from": second})
-    remaining = book.loan(loan_id)["principal"] - book.loan(loan_id)["funded"]
+    remaining = platform.lens.loan(loan_id)["principal"] - platform.lens.loan(loan_id)["funded"]
     book.fund(loan_id, remaining, {"from": last})  # completes the funding and starts the loan
     vault = platform.vault
     gas["top_up"] = vault.topUp(loan_id, WETH // 10, {"from": borrower}).gas_used
     gas["withdraw_collateral"] = vault.withdraw(loan_id, WETH // 10, {"from": borrower}).gas_used
 
-    loan = book.loan(loan_id)
+    loan = platform.lens.loan(loan_id)
     for k in (1, 2):
         chain.sleep(loan["startTime"] + k * loan["period"] - 3600 - chain.time())
         tx = book.repay(loan_id, loan["instalment"], {"from": borrower})
@@ -114,7 +121,25 @@ def measure(platform, borrower, lenders, auto_lender, liquidator, suffix):
     platform.set_eth_price(3_000 * 10**18)
     debt = book.collateralState(loan_id)["debt"]
     gas["liquidate_full"] = vault.liquidate(loan_id, debt, {"from": liquidator}).gas_used
+    platform.set_eth_price(3_000 * 10**18)
+    unfunded = platform.list_loan(borrower, principal=1_000 * USDC).return_value
+    chain.sleep(platform.lens.loan(unfunded)["fundingDeadline"] + 60 - chain.time())
+    gas["expire"] = book.expire(unfunded, {"from": liquidator}).gas_used
     return {f"{name}{suffix}": value for name, value in gas.items()}
+
+
+def lens_sweep_gas(platform, borrower, lender, count=1_000) -> int:
+    """eth_call gas of one lens sweep over `count` active secured loans."""
+    platform.set_eth_price(3_000 * 10**18)
+    platform.list_loan(borrower, principal=100 * USDC)  # a fresh score, reused by every listing below
+    ids = []
+    for _ in range(count):
+        loan_id = platform.list_loan(borrower, principal=100 * USDC, attest=False).return_value
+        platform.book.fund(loan_id, 100 * USDC, {"from": lender})  # completes and starts it
+        ids.append(loan_id)
+    states = platform.lens.loanStates(ids)
+    assert all(state["priceUsable"] and state["healthWad"] > 10**18 for state in states)
+    return platform.lens.loanStates.estimate_gas(ids)
 
 
 def main():
@@ -133,10 +158,14 @@ def main():
     for who in crowd[:-3]:
         platform.equip(who, ether=True)
     results.update(measure(platform, accounts[10], crowd, auto_lenders[1], liquidator, "_200"))
+    platform.weth.mint(accounts[11], 1_000 * WETH, {"from": accounts[11]})
+    platform.token.mint(accounts[12], 100_000 * USDC, {"from": accounts[12]})
+    results["lens_sweep_1000"] = lens_sweep_gas(platform, accounts[11], accounts[12])
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print("\noperation                                gas   (4 lenders | 200 lenders)")
     for name in [k for k in results if not k.endswith("_200")]:
-        print(f"{name:<36} {results[name]:>9,} | {results[name + '_200']:>9,}")
+        twin = results.get(name + "_200")
+        print(f"{name:<36} {results[name]:>9,} | " + (f"{twin:>9,}" if twin else "       —"))
     print(f"written to {RESULTS}")

@@ -18,8 +18,8 @@ DAY = 24 * 3600
 STATUS = ["None", "Listed", "Active", "Repaid", "Defaulted", "Cancelled", "Expired", "Closed"]
 
 
-def show(step, tx, book, token, loan_id, people):
-    loan = book.loan(loan_id)
+def show(step, tx, lens, token, loan_id, people):
+    loan = lens.loan(loan_id)
     balances = ", ".join(f"{name} {token.balanceOf(who) / USDC:,.2f}" for name, who in people.items())
     print(
         f"{step:<34} gas {tx.gas_used:>7,}  | {STATUS[loan['status']]:<7} funded {loan['funded'] / USDC:>8,.2f}"
@@ -30,7 +30,7 @@ def show(step, tx, book, token, loan_id, people):
 def main():
     contracts = deploy.deploy()
     token, registry, book = contracts["MockUSDC"], contracts["ScoreRegistry"], contracts["LoanBook"]
-    autolend = contracts["AutoLend"]
+    autolend, lens = contracts["AutoLend"], contracts["LoanLens"]
     borrower, lenders, bot = accounts[1], accounts[2:5], accounts[8]
     people = {"borrower": borrower, **{f"lender{i + 1}": lender for i, lender in enumerate(lenders)}}
     for who in people.values():
@@ -44,24 +44,24 @@ def main():
     tx = book.requestLoan(lifecycle.terms(token, principal=1_000 * USDC), attestation, signature,
                           {"from": borrower})
     loan_id = tx.return_value
-    show("borrower lists 1,000 @ 12% x 12", tx, book, token, loan_id, people)
+    show("borrower lists 1,000 @ 12% x 12", tx, lens, token, loan_id, people)
     for lender, amount in zip(lenders, [500, 300]):
         tx = book.fund(loan_id, amount * USDC, {"from": lender})
-        show(f"{lender.address[:8]} funds {amount}", tx, book, token, loan_id, people)
+        show(f"{lender.address[:8]} funds {amount}", tx, lens, token, loan_id, people)
     rule = lifecycle.rule(worst_grade=5, min_apr_bps=1_000, max_apr_bps=2_000, max_per_loan=200 * USDC,
                           max_per_borrower=400 * USDC, budget=2_000 * USDC)
     tx = autolend.createCommitment(token, rule, 1_000 * USDC, {"from": lenders[2]})
     commitment_id = tx.return_value
-    show(f"{lenders[2].address[:8]} commits 1,000 (auto-lend)", tx, book, token, loan_id, people)
+    show(f"{lenders[2].address[:8]} commits 1,000 (auto-lend)", tx, lens, token, loan_id, people)
     tx = autolend.fundFromCommitment(commitment_id, loan_id, 200 * USDC, {"from": bot})
-    show(f"bot funds 200 for {lenders[2].address[:8]}", tx, book, token, loan_id, people)
+    show(f"bot funds 200 for {lenders[2].address[:8]}", tx, lens, token, loan_id, people)
 
-    loan = book.loan(loan_id)
+    loan = lens.loan(loan_id)
     chain.sleep(loan["startTime"] + loan["period"] - DAY - chain.time())
     tx = book.repay(loan_id, loan["instalment"], {"from": borrower})
-    show(f"borrower repays {loan['instalment'] / USDC:,.2f}", tx, book, token, loan_id, people)
+    show(f"borrower repays {loan['instalment'] / USDC:,.2f}", tx, lens, token, loan_id, people)
     for lender in lenders:
         tx = book.claim(loan_id, {"from": lender})
-        show(f"{lender.address[:8]} claims {tx.return_value / USDC:,.6f}", tx, book, token, loan_id, people)
-    print(f"\nplatform fee accrued: {book.loan(loan_id)['platformFeesDue'] / USDC:,.6f} mUSDC")
+        show(f"{lender.address[:8]} claims {tx.return_value / USDC:,.6f}", tx, lens, token, loan_id, people)
+    print(f"\nplatform fee accrued: {lens.loan(loan_id)['platformFeesDue'] / USDC:,.6f} mUSDC")
     print(f"deployment map: {deploy.deployment_path(chain.id)}")

@@ -24,6 +24,7 @@ from brownie import (
     AutoLend,
     CollateralVault,
     LoanBook,
+    LoanLens,
     MockAggregator,
     MockERC20,
     PriceOracle,
@@ -78,8 +79,8 @@ def deploy_mocks(owner) -> dict:
 
 
 def configure_local_feeds(oracle, contracts: dict, owner) -> None:
-    oracle.setFeed(contracts["MockWETH"], contracts["EthUsdFeed"], LOCAL_FEED_MAX_AGE, {"from": owner})
-    oracle.setFeed(contracts["MockUSDC"], contracts["UsdcUsdFeed"], LOCAL_FEED_MAX_AGE, {"from": owner})
+    policy.set_feed(oracle, contracts["MockWETH"], contracts["EthUsdFeed"], LOCAL_FEED_MAX_AGE, owner)
+    policy.set_feed(oracle, contracts["MockUSDC"], contracts["UsdcUsdFeed"], LOCAL_FEED_MAX_AGE, owner)
 
 
 def deploy() -> dict:
@@ -93,6 +94,7 @@ def deploy() -> dict:
     oracle = PriceOracle.deploy(owner, {"from": owner})
     vault = CollateralVault.deploy(owner, book, oracle, {"from": owner})
     autolend = AutoLend.deploy(book, {"from": owner})
+    lens = LoanLens.deploy(book, vault, oracle, {"from": owner})
     policy.configure(book, registry, loan_token, owner, owner)
     if chain.id in LOCAL_CHAIN_IDS:
         configure_local_feeds(oracle, contracts, owner)
@@ -100,7 +102,7 @@ def deploy() -> dict:
     else:
         book.setCollateralVault(vault, {"from": owner})
     contracts.update({"ScoreRegistry": registry, "LoanBook": book, "PriceOracle": oracle, "CollateralVault": vault,
-                      "AutoLend": autolend})
+                      "AutoLend": autolend, "LoanLens": lens})
     write_map(contracts, start_block)
     return contracts
 

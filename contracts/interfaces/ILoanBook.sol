@@ -19,14 +19,15 @@ import {IScoreRegistry} from "./IScoreRegistry.sol";
 ///  - Listed: lenders `fund` until the funding deadline. At the full principal the loan starts at
 ///    once. With at least `minFillBps` of the principal funded, the borrower may `start` it early,
 ///    and after the deadline anyone may. Below the minimum fill at the deadline, or not started
-///    within START_WINDOW after it, the listing expires and lenders refund.
+///    within START_WINDOW after it, the listing expires: anyone may `expire` it (which also returns
+///    its collateral), and lenders refund.
 ///  - Active: the schedule is computed at start from the funded amount. Interest for a period is
 ///    charged when the period starts, on the principal then outstanding. Instalment k is due at
 ///    start + k * period. A payment pays late fees, then interest, then principal; prepayment is
 ///    allowed at any time and only reduces future interest. The last instalment is satisfied only by
 ///    paying the loan off. `gracePeriod` after a due date an unpaid instalment is charged a late fee
 ///    of `lateFeeBps` of the instalment; `defaultAfter` seconds after the first unpaid due date
-///    anyone may `markDefault`. "Late" is derived (see `isLate`), not stored.
+///    anyone may `markDefault`. "Late" is derived (see `ILoanLens.isLate`), not stored.
 ///  - Defaulted loans still accept repayments (recoveries); paying one off marks it Repaid.
 ///  - The platform fee is `feeBps` of the interest actually repaid, never taken upfront.
 interface ILoanBook {
@@ -50,7 +51,7 @@ interface ILoanBook {
     /// @param period Seconds between instalments (MIN_PERIOD .. MAX_PERIOD); instalments * period <= MAX_TERM.
     /// @param fundingDeadline Unix seconds after which no one can fund (now < deadline <= now + MAX_LISTING_DURATION).
     /// @param minFillBps Share of the principal that must be funded for the loan to start (1 .. 10_000).
-    /// @param purpose Purpose code (free-form category for the UI and scoring, 0 .. 255).
+    /// @param purpose Purpose code (category for the UI, scoring and auto-lend rules, 0 .. MAX_PURPOSE = 31).
     /// @param collateralToken Allow-listed collateral token, escrowed in the collateral vault at
     ///        listing (ignored when `collateralAmount` is 0).
     /// @param collateralAmount Collateral escrowed, base units; its oracle value must be at least the
@@ -68,7 +69,8 @@ interface ILoanBook {
         uint256 collateralAmount;
     }
 
-    /// @notice A loan as stored. Terms never change once listed; the repayment state moves.
+    /// @notice A loan, flattened for readers (ILoanLens.loan). Terms never change once listed; the
+    ///         repayment state moves.
     struct Loan {
         // Read on every funding.
         address token;
@@ -100,6 +102,80 @@ interface ILoanBook {
         uint32 defaultAfter;
         uint96 platformFeesDue; // platform fees taken from this loan's interest, not yet withdrawn
         address borrower;
+        uint16 pdBps; // the borrower's score probability of default at listing, bps
+        uint16 lateInstalments; // instalments charged a late fee so far
+    }
+
+    // ------------------------------------------------------------------ storage layout
+    // A loan as stored, grouped by who reads and writes it, one struct per slot group, so each
+    // operation loads and stores whole slots once: funding reads Funding and Terms; a repayment
+    // reads Funding and Terms and rewrites the three Schedule slots. `loanRecord` returns it as is;
+    // {Loan} (from ILoanLens.loan) is the same data flattened for readers, with field meanings.
+
+    /// @dev 1 slot.
+    struct Funding {
+        address token;
+        uint96 funded;
+    }
+
+    /// @dev 1 slot; fixed at listing except `status`.
+    struct Terms {
+        uint96 principal;
+        uint40 fundingDeadline;
+        LoanStatus status;
+        uint8 grade;
+        uint16 minFillBps;
+        uint16 aprBps;
+        uint16 instalments;
+        uint16 feeBps;
+        uint16 lateFeeBps;
+        uint8 purpose;
+        uint16 minCollateralRatioBps;
+    }
+
+    /// @dev 3 slots: the repayment state. An on-time repayment changes only the first two; the
+    ///      third (rewritten unchanged, at 100 gas) changes only when late fees are charged or paid.
+    struct Schedule {
+        uint96 outstanding;
+        uint96 interestDue;
+        uint40 startTime;
+        uint16 periodsCharged;
+        uint96 paidTowardNext;
+        uint96 platformFeesDue;
+        uint32 period;
+        uint16 instalmentsPaid;
+        uint16 lateChargedThrough;
+        uint96 instalment;
+        uint96 lateFeesDue;
+        uint32 gracePeriod;
+        uint32 defaultAfter;
+    }
+
+    /// @dev The last slot packs the borrower with what only listing, lateness and the loan's end touch.
+    struct LoanRecord {
+        Funding funding;
+        Terms terms;
+        Schedule schedule;
+        address borrower;
+        uint16 pdBps; // the borrower's score PD at listing
+        uint16 lateInstalments; // instalments charged a late fee, for the on-time count in the history
+    }
+
+    /// @notice A loan token's settings: allowed for new listings, and the smallest funding accepted
+    ///         (except the one that completes a loan), base units.
+    struct TokenConfig {
+        bool allowed;
+        uint96 minFunding;
+    }
+
+    /// @notice Per token and grade: what a listing may ask for, and the collateral it must keep.
+    /// @param maxPrincipal Largest principal, base units (0 disables the grade).
+    /// @param maxAprBps Highest APR, bps.
+    /// @param minCollateralRatioBps Collateral value required, bps of the debt (0 allows unsecured loans).
+    struct GradePolicy {
+        uint96 maxPrincipal;
+        uint16 maxAprBps;
+        uint16 minCollateralRatioBps;
     }
 
     /// @notice What the collateral vault needs to value and liquidate a loan.
@@ -117,6 +193,8 @@ interface ILoanBook {
 
     /// @notice The terms an auto-lend rule is checked against (see IAutoLend).
     /// @param term instalments * period, seconds.
+    /// @param purpose Purpose code, 0 .. 31.
+    /// @param pdBps The borrower's score probability of default at listing, bps.
     struct Listing {
         address token;
         address borrower;
@@ -125,6 +203,8 @@ interface ILoanBook {
         uint256 aprBps;
         uint256 term;
         uint256 minCollateralRatioBps;
+        uint8 purpose;
+        uint16 pdBps;
     }
 
     /// @notice What the borrower owes now.
@@ -163,6 +243,7 @@ interface ILoanBook {
     error BelowMinimumFunding(uint256 amount, uint256 minimum);
     error MinimumFillNotReached(uint256 loanId, uint256 funded, uint256 required);
     error NotRefundable(uint256 loanId, LoanStatus status);
+    error NotExpired(uint256 loanId, uint256 deadline);
     error NothingToRefund(uint256 loanId, address holder);
     error NotRepayable(uint256 loanId, LoanStatus status);
     error NotDefaultable(uint256 loanId, LoanStatus status, uint256 eligibleAt);
@@ -174,7 +255,12 @@ interface ILoanBook {
 
     // ------------------------------------------------------------------ events
     event LoanRequested(
-        uint256 indexed loanId, address indexed borrower, address indexed token, LoanTerms terms, uint8 grade
+        uint256 indexed loanId,
+        address indexed borrower,
+        address indexed token,
+        LoanTerms terms,
+        uint8 grade,
+        uint16 pdBps
     );
     event Funded(uint256 indexed loanId, address indexed lender, uint256 amount, uint256 totalFunded);
     event LoanStarted(uint256 indexed loanId, uint256 principal, uint256 instalment, uint256 startTime);
@@ -258,6 +344,11 @@ interface ILoanBook {
     /// @notice Mark a loan Defaulted once its first unpaid instalment is `defaultAfter` overdue.
     function markDefault(uint256 loanId) external;
 
+    /// @notice Mark a listing Expired once it is past its funding deadline below its minimum fill,
+    ///         or past the start window, and return its collateral to the borrower. Lenders then
+    ///         `refund`. (`refund` also marks the expiry, so lenders never depend on this call.)
+    function expire(uint256 loanId) external;
+
     // ------------------------------------------------------------------ collateral vault
 
     /// @notice Vault only: apply a liquidator's payment of up to `amount` like a repayment (late
@@ -272,13 +363,18 @@ interface ILoanBook {
 
     function collateralState(uint256 loanId) external view returns (CollateralState memory);
 
-    function loan(uint256 loanId) external view returns (Loan memory);
+    /// @notice Loan `loanId` as stored (all zero when unknown); ILoanLens.loan gives it flattened.
+    function loanRecord(uint256 loanId) external view returns (LoanRecord memory);
     function listing(uint256 loanId) external view returns (Listing memory);
     function loanCount() external view returns (uint256);
-    function amountDue(uint256 loanId) external view returns (AmountDue memory);
-    /// @notice True when an instalment is unpaid past its due date plus grace period.
-    function isLate(uint256 loanId) external view returns (bool);
     function claimable(uint256 loanId, address holder) external view returns (uint256);
+    /// @notice See {TokenConfig}.
+    function loanTokens(address token) external view returns (bool allowed, uint96 minFunding);
+    /// @notice See {GradePolicy}.
+    function gradePolicies(address token, uint8 grade)
+        external
+        view
+        returns (uint96 maxPrincipal, uint16 maxAprBps, uint16 minCollateralRatioBps);
 
     // ------------------------------------------------------------------ governance
 

@@ -26,19 +26,25 @@ interface IScoreRegistry {
     }
 
     /// @notice A borrower's current score, as stored after a valid submission.
+    /// @param signerEpoch The `signerEpoch` whose key signed it: the score stops being valid when
+    ///        the signer is rotated, as a rotation is what follows a key leak.
     struct Score {
         uint8 grade;
         uint16 pdBps;
         uint64 issuedAt;
         uint64 expiresAt;
+        uint32 signerEpoch;
         bytes32 modelId;
     }
 
     /// @notice What the borrower's loans have done on this platform; it feeds back into scoring.
+    /// @param onTimeInstalments Instalments satisfied without a late fee, counted when each loan
+    ///        ends (repaid in full or defaulted).
     struct RepaymentHistory {
         uint32 loansRepaid;
         uint32 lateInstalments;
         uint32 defaults;
+        uint32 onTimeInstalments;
     }
 
     /// @notice The attestation's expiry has passed (or it is used at/after `expiresAt`).
@@ -57,15 +63,26 @@ interface IScoreRegistry {
     error InvalidNonce(address borrower, uint256 expected, uint256 given);
     /// @notice The borrower has no score, or it has expired.
     error NoValidScore(address borrower);
+    /// @notice The borrower's score was signed by a key that has since been replaced.
+    error ScoreSignerReplaced(address borrower, uint256 scoreEpoch, uint256 currentEpoch);
     /// @notice The caller is not an allowed history recorder (the loan contracts).
     error NotRecorder(address caller);
 
     event ScoreSubmitted(
-        address indexed borrower, uint8 grade, uint16 pdBps, uint64 expiresAt, uint256 nonce, bytes32 modelId
+        address indexed borrower,
+        uint8 grade,
+        uint16 pdBps,
+        uint64 issuedAt,
+        uint64 expiresAt,
+        uint256 nonce,
+        bytes32 modelId,
+        uint32 signerEpoch
     );
-    event SignerChanged(address indexed previous, address indexed current);
+    event SignerChanged(address indexed previous, address indexed current, uint256 epoch);
     event RecorderSet(address indexed recorder, bool allowed);
-    event RepaymentRecorded(address indexed borrower, uint32 loansRepaid, uint32 lateInstalments, uint32 defaults);
+    event RepaymentRecorded(
+        address indexed borrower, uint32 loansRepaid, uint32 lateInstalments, uint32 defaults, uint32 onTimeInstalments
+    );
 
     /// @notice Verify `attestation` against the current signer and store it as the borrower's score.
     ///         Nonces are sequential per borrower. Submitting the borrower's current attestation
@@ -74,7 +91,8 @@ interface IScoreRegistry {
     /// @dev Anyone may submit; the signature binds it to the borrower, chain and this contract.
     function submit(ScoreAttestation calldata attestation, bytes calldata signature) external;
 
-    /// @notice The borrower's unexpired score; reverts with `NoValidScore` otherwise.
+    /// @notice The borrower's unexpired score signed under the current signer; reverts with
+    ///         `NoValidScore` or `ScoreSignerReplaced` otherwise.
     function validScore(address borrower) external view returns (Score memory);
 
     /// @notice The EIP-712 digest that the signer signs for `attestation`.
@@ -86,19 +104,25 @@ interface IScoreRegistry {
     /// @notice The scoring service's signing address.
     function signer() external view returns (address);
 
+    /// @notice Incremented at every signer rotation; scores carry the epoch they were signed in.
+    function signerEpoch() external view returns (uint96);
+
     /// @notice The borrower's repayment history on this platform.
     function historyOf(address borrower) external view returns (RepaymentHistory memory);
 
-    /// @notice Record that one of the borrower's loans was repaid in full. Recorders only.
-    function recordRepaid(address borrower) external;
+    /// @notice Record that one of the borrower's loans was repaid in full, with its instalments
+    ///         paid on time (0 for a recovered default, already counted). Recorders only.
+    function recordRepaid(address borrower, uint32 onTimeInstalments) external;
 
     /// @notice Record `count` instalments that went past their grace period. Recorders only.
     function recordLateInstalments(address borrower, uint32 count) external;
 
-    /// @notice Record that one of the borrower's loans defaulted. Recorders only.
-    function recordDefault(address borrower) external;
+    /// @notice Record that one of the borrower's loans defaulted, with its instalments paid on
+    ///         time before. Recorders only.
+    function recordDefault(address borrower, uint32 onTimeInstalments) external;
 
-    /// @notice Governance: rotate the scoring service's key. Attestations signed by the old key stop verifying.
+    /// @notice Governance: rotate the scoring service's key. Attestations signed by the old key stop
+    ///         verifying, and scores already submitted under it stop being valid (new epoch).
     function setSigner(address newSigner) external;
 
     /// @notice Governance: allow or disallow a contract to record repayment history.

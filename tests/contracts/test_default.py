@@ -7,25 +7,26 @@ from tests.contracts.helpers import DAY, USDC, reverts
 ACTIVE, REPAID, DEFAULTED = 2, 3, 4
 
 
-def test_default_only_after_default_after(book, registry, active_loan, borrower, outsider):
-    loan = book.loan(active_loan)
+def test_default_only_after_default_after(lens, book, registry, active_loan, borrower, outsider):
+    loan = lens.loan(active_loan)
     eligible_at = loan["startTime"] + loan["period"] + loan["defaultAfter"]
     chain.sleep(eligible_at - chain.time() - 3600)
     with reverts("NotDefaultable", active_loan, ACTIVE, eligible_at):
         book.markDefault(active_loan, {"from": outsider})
     chain.sleep(7200)
     tx = book.markDefault(active_loan, {"from": outsider})  # anyone may
-    assert book.loan(active_loan)["status"] == DEFAULTED
+    assert lens.loan(active_loan)["status"] == DEFAULTED
     assert tx.events["LoanDefaulted"]["outstanding"] == 1_000 * USDC
     history = registry.historyOf(borrower)
-    assert history[2] == 1  # one default
-    assert history[1] == 4  # instalments 1-4 went past grace by day 150
+    assert history["defaults"] == 1
+    assert history["lateInstalments"] == 4  # instalments 1-4 went past grace by day 150
+    assert history["onTimeInstalments"] == 0
     with reverts("NotDefaultable", active_loan, DEFAULTED, eligible_at):
         book.markDefault(active_loan, {"from": outsider})
 
 
-def test_payments_push_the_default_date(book, active_loan, borrower, outsider):
-    loan = book.loan(active_loan)
+def test_payments_push_the_default_date(lens, book, active_loan, borrower, outsider):
+    loan = lens.loan(active_loan)
     book.repay(active_loan, 3 * loan["instalment"], {"from": borrower})  # covers instalments 1-3
     eligible_at = loan["startTime"] + 4 * loan["period"] + loan["defaultAfter"]
     chain.sleep(eligible_at - chain.time() - 3600)
@@ -33,13 +34,26 @@ def test_payments_push_the_default_date(book, active_loan, borrower, outsider):
         book.markDefault(active_loan, {"from": outsider})
 
 
-def test_recovery_after_default_reaches_holders(book, active_loan, borrower, lenders, outsider):
+def test_on_time_instalments_counted_at_default(lens, book, registry, active_loan, borrower, outsider):
+    loan = lens.loan(active_loan)
+    book.repay(active_loan, 3 * loan["instalment"], {"from": borrower})  # instalments 1-3 on time
+    chain.sleep(loan["startTime"] + 4 * loan["period"] + loan["defaultAfter"] + 60 - chain.time())
+    book.markDefault(active_loan, {"from": outsider})
+    history = registry.historyOf(borrower)
+    assert (history["defaults"], history["onTimeInstalments"]) == (1, 3)
+    # A recovery repays it but adds no on-time instalments: they were counted at the default.
+    book.repay(active_loan, lens.amountDue(active_loan)["payoff"], {"from": borrower})
+    history = registry.historyOf(borrower)
+    assert (history["loansRepaid"], history["defaults"], history["onTimeInstalments"]) == (1, 1, 3)
+
+
+def test_recovery_after_default_reaches_holders(lens, book, active_loan, borrower, lenders, outsider):
     chain.sleep(200 * DAY)
     book.markDefault(active_loan, {"from": outsider})
-    payoff = book.amountDue(active_loan)["payoff"]
+    payoff = lens.amountDue(active_loan)["payoff"]
     assert payoff > 1_000 * USDC
     book.repay(active_loan, payoff, {"from": borrower})
-    assert book.loan(active_loan)["status"] == REPAID
+    assert lens.loan(active_loan)["status"] == REPAID
     assert book.claimable(active_loan, lenders[0]) > 400 * USDC
 
 

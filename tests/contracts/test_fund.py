@@ -7,7 +7,7 @@ from tests.contracts.helpers import DAY, USDC, reverts
 LISTED, ACTIVE = 1, 2
 
 
-def test_funding_mints_notes_and_moves_tokens(book, usdc, list_loan, lenders):
+def test_funding_mints_notes_and_moves_tokens(lens, book, usdc, list_loan, lenders):
     loan_id = list_loan()
     lender = lenders[0]
     before = usdc.balanceOf(lender)
@@ -15,20 +15,20 @@ def test_funding_mints_notes_and_moves_tokens(book, usdc, list_loan, lenders):
     assert book.balanceOf(lender, loan_id) == 250 * USDC
     assert usdc.balanceOf(lender) == before - 250 * USDC
     assert usdc.balanceOf(book) == 250 * USDC
-    assert book.loan(loan_id)["funded"] == 250 * USDC
-    assert book.loan(loan_id)["status"] == LISTED
+    assert lens.loan(loan_id)["funded"] == 250 * USDC
+    assert lens.loan(loan_id)["status"] == LISTED
     assert tx.events["Funded"]["totalFunded"] == 250 * USDC
     transfer = tx.events["TransferSingle"]
     assert (transfer["from"], transfer["to"], transfer["id"], transfer["value"]) == (
         "0x" + "00" * 20, lender, loan_id, 250 * USDC)
 
 
-def test_full_funding_starts_loan_and_pays_borrower(book, usdc, list_loan, lenders, borrower):
+def test_full_funding_starts_loan_and_pays_borrower(lens, book, usdc, list_loan, lenders, borrower):
     loan_id = list_loan()
     before = usdc.balanceOf(borrower)
     book.fund(loan_id, 600 * USDC, {"from": lenders[0]})
     tx = book.fund(loan_id, 400 * USDC, {"from": lenders[1]})
-    loan = book.loan(loan_id)
+    loan = lens.loan(loan_id)
     assert loan["status"] == ACTIVE
     assert loan["startTime"] == tx.timestamp
     assert loan["outstanding"] == 1_000 * USDC
@@ -64,11 +64,11 @@ def test_zero_and_dust_amounts_revert(book, list_loan, lenders):
         book.fund(loan_id, USDC - 1, {"from": lenders[0]})
 
 
-def test_remainder_below_minimum_can_complete_the_loan(book, list_loan, lenders):
+def test_remainder_below_minimum_can_complete_the_loan(lens, book, list_loan, lenders):
     loan_id = list_loan()
     book.fund(loan_id, 1_000 * USDC - 10, {"from": lenders[0]})
     book.fund(loan_id, 10, {"from": lenders[1]})
-    assert book.loan(loan_id)["status"] == ACTIVE
+    assert lens.loan(loan_id)["status"] == ACTIVE
 
 
 def test_unknown_loan_reverts(book, lenders):
@@ -76,9 +76,9 @@ def test_unknown_loan_reverts(book, lenders):
         book.fund(42, USDC, {"from": lenders[0]})
 
 
-def test_funding_after_deadline_reverts(book, list_loan, lenders):
+def test_funding_after_deadline_reverts(lens, book, list_loan, lenders):
     loan_id = list_loan()
-    deadline = book.loan(loan_id)["fundingDeadline"]
+    deadline = lens.loan(loan_id)["fundingDeadline"]
     chain.sleep(7 * DAY + 10)
     with reverts("FundingClosed", loan_id, deadline):
         book.fund(loan_id, 10 * USDC, {"from": lenders[0]})

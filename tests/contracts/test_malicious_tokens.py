@@ -27,7 +27,7 @@ def fee_token(FeeOnTransferToken, gov):
     return FeeOnTransferToken.deploy({"from": gov})
 
 
-def test_fee_on_transfer_funding_reverts(book, fee_token, hostile_loan, lenders):
+def test_fee_on_transfer_funding_reverts(lens, book, fee_token, hostile_loan, lenders):
     loan_id = hostile_loan(fee_token)
     fee_token.setFee(100, {"from": lenders[0]})
     before = fee_token.balanceOf(lenders[0])
@@ -36,32 +36,32 @@ def test_fee_on_transfer_funding_reverts(book, fee_token, hostile_loan, lenders)
     assert fee_token.balanceOf(lenders[0]) == before
     assert fee_token.balanceOf(book) == 0
     assert book.balanceOf(lenders[0], loan_id) == 0
-    assert book.loan(loan_id)["funded"] == 0
+    assert lens.loan(loan_id)["funded"] == 0
 
 
-def test_fee_switched_on_later_blocks_repayment_without_effect(book, fee_token, hostile_loan, lenders, borrower):
+def test_fee_switched_on_later_blocks_repayment_without_effect(lens, book, fee_token, hostile_loan, lenders, borrower):
     loan_id = hostile_loan(fee_token)
     book.fund(loan_id, 1_000 * USDC, {"from": lenders[0]})
     fee_token.setFee(50, {"from": lenders[0]})
-    loan_before = book.loan(loan_id)
+    loan_before = lens.loan(loan_id)
     balance_before = fee_token.balanceOf(borrower)
     with reverts("TransferAmountMismatch"):
         book.repay(loan_id, 100 * USDC, {"from": borrower})
-    assert book.loan(loan_id) == loan_before
+    assert lens.loan(loan_id) == loan_before
     assert fee_token.balanceOf(borrower) == balance_before
     assert book.claimable(loan_id, lenders[0]) == 0
 
 
-def test_reentry_from_funding_reverts(book, reentrant_token, hostile_loan, lenders):
+def test_reentry_from_funding_reverts(lens, book, reentrant_token, hostile_loan, lenders):
     loan_id = hostile_loan(reentrant_token)
     reentrant_token.arm(book, book.fund.encode_input(loan_id, 10 * USDC), {"from": lenders[0]})
     with reverts("ReentrancyGuardReentrantCall"):
         book.fund(loan_id, 100 * USDC, {"from": lenders[0]})
-    assert book.loan(loan_id)["funded"] == 0
+    assert lens.loan(loan_id)["funded"] == 0
     assert reentrant_token.balanceOf(book) == 0
 
 
-def test_reentry_from_repay_and_claim_reverts(book, reentrant_token, hostile_loan, lenders, borrower):
+def test_reentry_from_repay_and_claim_reverts(lens, book, reentrant_token, hostile_loan, lenders, borrower):
     loan_id = hostile_loan(reentrant_token)
     book.fund(loan_id, 1_000 * USDC, {"from": lenders[0]})
     book.repay(loan_id, 50 * USDC, {"from": borrower})
@@ -70,10 +70,10 @@ def test_reentry_from_repay_and_claim_reverts(book, reentrant_token, hostile_loa
     # A token callback during repay tries to move notes (to change who receives the repayment).
     reentrant_token.arm(
         book, book.safeTransferFrom.encode_input(lenders[0], lenders[1], loan_id, 1, b""), {"from": lenders[0]})
-    loan_before = book.loan(loan_id)
+    loan_before = lens.loan(loan_id)
     with reverts("ReentrancyGuardReentrantCall"):
         book.repay(loan_id, 50 * USDC, {"from": borrower})
-    assert book.loan(loan_id) == loan_before
+    assert lens.loan(loan_id) == loan_before
 
     # A token callback during claim tries to claim again.
     reentrant_token.arm(book, book.claim.encode_input(loan_id), {"from": lenders[0]})

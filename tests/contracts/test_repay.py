@@ -10,8 +10,8 @@ from tests.contracts.helpers import DAY, USDC, reverts
 ACTIVE, REPAID, DEFAULTED = 2, 3, 4
 
 
-def model_of(book, loan_id) -> LoanState:
-    loan = book.loan(loan_id)
+def model_of(lens, loan_id) -> LoanState:
+    loan = lens.loan(loan_id)
     return LoanState.started(
         principal=loan["outstanding"], apr_bps=loan["aprBps"], instalments=loan["instalments"],
         period=loan["period"], start_time=loan["startTime"], fee_bps=loan["feeBps"],
@@ -19,8 +19,8 @@ def model_of(book, loan_id) -> LoanState:
     )
 
 
-def assert_matches(book, loan_id, state: LoanState):
-    loan = book.loan(loan_id)
+def assert_matches(lens, loan_id, state: LoanState):
+    loan = lens.loan(loan_id)
     assert loan["outstanding"] == state.outstanding
     assert loan["interestDue"] == state.interest_due
     assert loan["lateFeesDue"] == state.late_fees_due
@@ -32,9 +32,9 @@ def sleep_until(timestamp):
     chain.sleep(max(0, timestamp - chain.time()))
 
 
-def test_paying_each_instalment_on_time_follows_the_schedule(book, usdc, active_loan, borrower, lenders):
-    state = model_of(book, active_loan)
-    assert book.loan(active_loan)["instalment"] == state.instalment
+def test_paying_each_instalment_on_time_follows_the_schedule(lens, book, usdc, active_loan, borrower, lenders):
+    state = model_of(lens, active_loan)
+    assert lens.loan(active_loan)["instalment"] == state.instalment
     paid_total = 0
     for k in range(1, 13):
         sleep_until(state.due_date(k) - 3600)
@@ -43,20 +43,20 @@ def test_paying_each_instalment_on_time_follows_the_schedule(book, usdc, active_
         event = tx.events["Repayment"]
         assert (event["lateFees"], event["interest"], event["principal"], event["platformFee"]) == (
             parts["late_fees"], parts["interest"], parts["principal"], parts["platform_fee"])
-        assert not book.isLate(active_loan)
+        assert not lens.isLate(active_loan)
         paid_total += parts["paid"]
-        assert_matches(book, active_loan, state)
+        assert_matches(lens, active_loan, state)
         if state.outstanding == 0:
             break
-    assert book.loan(active_loan)["status"] == REPAID
+    assert lens.loan(active_loan)["status"] == REPAID
     assert k == 12  # repaid exactly with the 12th instalment (the last one may be smaller)
     # 12 payments of 88.77 USDC (30-day periods at 12% APR, r = 0.986%) repay 1,000 USDC.
     assert 1_065 * USDC < paid_total < 1_066 * USDC
     assert "LoanRepaid" in tx.events
 
 
-def test_payment_pays_interest_before_principal_and_only_interest_is_charged_a_fee(book, active_loan, borrower):
-    loan = book.loan(active_loan)
+def test_payment_pays_interest_before_principal_and_only_interest_is_charged_a_fee(lens, book, active_loan, borrower):
+    loan = lens.loan(active_loan)
     interest = loan["interestDue"]
     tx = book.repay(active_loan, interest // 2, {"from": borrower})
     assert tx.events["Repayment"]["interest"] == interest // 2
@@ -67,8 +67,8 @@ def test_payment_pays_interest_before_principal_and_only_interest_is_charged_a_f
     assert tx.events["Repayment"]["principal"] == 100 * USDC - (interest - interest // 2)
 
 
-def test_prepayment_reduces_future_interest(book, active_loan, borrower):
-    state = model_of(book, active_loan)
+def test_prepayment_reduces_future_interest(lens, book, active_loan, borrower):
+    state = model_of(lens, active_loan)
     tx = book.repay(active_loan, 500 * USDC, {"from": borrower})
     state, _ = state.repaid(tx.timestamp, 500 * USDC)
     reduced = state.outstanding
@@ -76,47 +76,59 @@ def test_prepayment_reduces_future_interest(book, active_loan, borrower):
     sleep_until(state.due_date(1) + 60)
     tx = book.repay(active_loan, 1, {"from": borrower})
     state, parts = state.repaid(tx.timestamp, 1)
-    assert_matches(book, active_loan, state)
+    assert_matches(lens, active_loan, state)
     # The second period's interest was charged on the reduced principal only (1 unit since paid).
-    assert book.loan(active_loan)["interestDue"] == period_interest_up(reduced, 1_200, 30 * DAY) - 1
-    assert not book.isLate(active_loan)  # 500 USDC prepaid covers several instalments
+    assert lens.loan(active_loan)["interestDue"] == period_interest_up(reduced, 1_200, 30 * DAY) - 1
+    assert not lens.isLate(active_loan)  # 500 USDC prepaid covers several instalments
 
 
-def test_early_payoff_and_overpayment_capped(book, usdc, active_loan, borrower, outsider):
+def test_early_payoff_and_overpayment_capped(lens, book, usdc, active_loan, borrower, outsider):
     usdc.mint(outsider, 2_000 * USDC, {"from": outsider})
     usdc.approve(book, 2**256 - 1, {"from": outsider})
-    payoff = book.amountDue(active_loan)["payoff"]
+    payoff = lens.amountDue(active_loan)["payoff"]
     before = usdc.balanceOf(outsider)
     tx = book.repay(active_loan, 2_000 * USDC, {"from": outsider})  # anyone may repay
     assert tx.return_value == payoff
     assert usdc.balanceOf(outsider) == before - payoff
-    assert book.loan(active_loan)["status"] == REPAID
+    assert lens.loan(active_loan)["status"] == REPAID
     with reverts("NotRepayable", active_loan, REPAID):
         book.repay(active_loan, USDC, {"from": borrower})
 
 
 def test_repaid_loan_is_recorded_in_history(book, registry, active_loan, borrower):
     book.repay(active_loan, 2_000 * USDC, {"from": borrower})
-    assert registry.historyOf(borrower)[0] == 1
+    history = registry.historyOf(borrower)
+    assert history["loansRepaid"] == 1
+    assert history["onTimeInstalments"] == 12  # paid off early: all 12 satisfied, none late
 
 
-def test_late_fee_after_grace_period(book, registry, active_loan, borrower):
-    state = model_of(book, active_loan)
+def test_on_time_count_excludes_late_instalments(lens, book, registry, active_loan, borrower):
+    state = model_of(lens, active_loan)
+    sleep_until(state.due_date(2) + 15 * DAY + 60)  # instalments 1 and 2 past grace, unpaid
+    chain.mine()
+    book.repay(active_loan, lens.amountDue(active_loan)["payoff"], {"from": borrower})
+    history = registry.historyOf(borrower)
+    assert (history["loansRepaid"], history["lateInstalments"], history["onTimeInstalments"]) == (1, 2, 10)
+    assert lens.loan(active_loan)["lateInstalments"] == 2
+
+
+def test_late_fee_after_grace_period(lens, book, registry, active_loan, borrower):
+    state = model_of(lens, active_loan)
     sleep_until(state.due_date(1) + 15 * DAY - 600)
-    assert not book.isLate(active_loan)
+    assert not lens.isLate(active_loan)
     sleep_until(state.due_date(1) + 15 * DAY + 60)
     chain.mine()
-    assert book.isLate(active_loan)
-    due = book.amountDue(active_loan)
+    assert lens.isLate(active_loan)
+    due = lens.amountDue(active_loan)
     fee = state.instalment * 500 // 10_000 + (1 if state.instalment * 500 % 10_000 else 0)
     assert due["lateFees"] == fee
     tx = book.repay(active_loan, due["toBeCurrent"], {"from": borrower})
     assert tx.events["Repayment"]["lateFees"] == fee
     assert tx.events["LateFeesCharged"]["instalments"] == 1
     assert registry.historyOf(borrower)[1] == 1
-    assert not book.isLate(active_loan)
+    assert not lens.isLate(active_loan)
     state, _ = state.repaid(tx.timestamp, due["toBeCurrent"])
-    assert_matches(book, active_loan, state)
+    assert_matches(lens, active_loan, state)
 
 
 def test_zero_unknown_and_unstarted_repayments_revert(book, list_loan, borrower):
@@ -135,10 +147,10 @@ def test_repayment_works_while_paused(book, active_loan, borrower, gov):
     assert tx.return_value == 10 * USDC
 
 
-def test_amount_due_after_maturity_with_late_fees_is_the_payoff(book, active_loan, borrower):
-    loan = book.loan(active_loan)
+def test_amount_due_after_maturity_with_late_fees_is_the_payoff(lens, book, active_loan, borrower):
+    loan = lens.loan(active_loan)
     sleep_until(loan["startTime"] + 13 * loan["period"])  # past maturity, nothing paid: 12 late fees
     chain.mine()
-    due = book.amountDue(active_loan)
+    due = lens.amountDue(active_loan)
     assert due["lateFees"] > 0
     assert due["toBeCurrent"] == due["payoff"] == due["lateFees"] + due["interest"] + 1_000 * USDC

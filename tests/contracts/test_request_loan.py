@@ -10,13 +10,13 @@ from tests.contracts.helpers import DAY, USDC, reverts
 LISTED = 1
 
 
-def test_listing_stores_terms_and_grade(book, usdc, borrower, attest):
-    attestation, signature = attest(borrower, grade=2)
+def test_listing_stores_terms_and_grade(lens, book, usdc, borrower, attest):
+    attestation, signature = attest(borrower, grade=2, pd_bps=150)
     terms = helpers.terms(usdc, principal=5_000 * USDC, apr_bps=1_400, instalments=24, min_fill_bps=7_000)
     tx = book.requestLoan(terms, attestation, signature, {"from": borrower})
     loan_id = tx.return_value
     assert loan_id == 1 and book.loanCount() == 1
-    loan = book.loan(loan_id)
+    loan = lens.loan(loan_id)
     assert loan["borrower"] == borrower
     assert loan["token"] == usdc
     assert loan["principal"] == 5_000 * USDC
@@ -25,16 +25,20 @@ def test_listing_stores_terms_and_grade(book, usdc, borrower, attest):
     assert loan["aprBps"] == 1_400 and loan["instalments"] == 24 and loan["period"] == 30 * DAY
     assert loan["feeBps"] == policy.PLATFORM_FEE_BPS and loan["lateFeeBps"] == 500
     assert loan["gracePeriod"] == 15 * DAY and loan["defaultAfter"] == 120 * DAY
+    assert loan["pdBps"] == 150 and loan["lateInstalments"] == 0
     event = tx.events["LoanRequested"]
     assert event["loanId"] == loan_id and event["borrower"] == borrower and event["grade"] == 2
+    assert event["pdBps"] == 150
+    listing = book.listing(loan_id)
+    assert (listing["purpose"], listing["pdBps"], listing["grade"]) == (terms[7], 150, 2)
     assert tx.events["ScoreSubmitted"]["borrower"] == borrower
 
 
-def test_existing_score_is_reused_without_signature(book, usdc, borrower, attest, registry):
+def test_existing_score_is_reused_without_signature(lens, book, usdc, borrower, attest, registry):
     attestation, signature = attest(borrower, grade=4)
     registry.submit(attestation, signature)
     tx = book.requestLoan(helpers.terms(usdc), attestation, b"", {"from": borrower})
-    assert book.loan(tx.return_value)["grade"] == 4
+    assert lens.loan(tx.return_value)["grade"] == 4
 
 
 def test_no_score_reverts(book, usdc, borrower, attest):
@@ -63,7 +67,7 @@ def test_someone_elses_attestation_does_not_grade_the_caller(book, usdc, borrowe
         ({"instalments": 121, "period": 31 * DAY}, ("TermTooLong", 121 * 31 * DAY, 3650 * DAY)),
         ({"min_fill_bps": 0}, ("InvalidMinFill", 0)),
         ({"min_fill_bps": 10_001}, ("InvalidMinFill", 10_001)),
-        ({"purpose": 256}, ("InvalidPurpose", 256)),
+        ({"purpose": 32}, ("InvalidPurpose", 32)),  # codes 0..31 fit an auto-lend rule's 32-bit mask
     ],
 )
 def test_bad_terms_revert_and_list_nothing(book, usdc, borrower, attest, overrides, error):

@@ -14,8 +14,8 @@ def test_valid_attestation_is_stored_and_nonce_consumed(registry, signer, borrow
     attestation, signature = attest(borrower, grade=2, pd_bps=321)
     tx = registry.submit(attestation, signature, {"from": outsider})  # anyone may submit
     score = registry.validScore(borrower)
-    assert (score[0], score[1], score[3]) == (2, 321, attestation[4])
-    assert score[4] == helpers.MODEL_ID
+    assert (score["grade"], score["pdBps"], score["expiresAt"]) == (2, 321, attestation[4])
+    assert score["modelId"] == helpers.MODEL_ID and score["signerEpoch"] == registry.signerEpoch() == 1
     assert registry.nonces(borrower) == 1
     assert tx.events["ScoreSubmitted"]["borrower"] == borrower
     assert tx.events["ScoreSubmitted"]["grade"] == 2
@@ -136,6 +136,7 @@ def test_signer_rotation(registry, gov, borrower, attest, accounts, outsider):
     new_signer = accounts.add("0x" + "6d" * 32)
     tx = registry.setSigner(new_signer.address, {"from": gov})
     assert tx.events["SignerChanged"]["current"] == new_signer.address
+    assert tx.events["SignerChanged"]["epoch"] == registry.signerEpoch() == 2
     with reverts("InvalidSignature"):
         registry.submit(old_attestation, old_signature)
     attestation, signature = helpers.attestation(registry, new_signer, borrower)
@@ -149,8 +150,31 @@ def test_signer_rotation(registry, gov, borrower, attest, accounts, outsider):
 
 def test_only_recorders_write_history(registry, borrower, outsider, gov):
     with reverts("NotRecorder", outsider):
-        registry.recordDefault(borrower, {"from": outsider})
+        registry.recordDefault(borrower, 0, {"from": outsider})
     registry.setRecorder(outsider, True, {"from": gov})
     registry.recordLateInstalments(borrower, 2, {"from": outsider})
-    registry.recordRepaid(borrower, {"from": outsider})
-    assert as_ints(registry.historyOf(borrower)) == [1, 2, 0]
+    registry.recordRepaid(borrower, 10, {"from": outsider})
+    tx = registry.recordDefault(borrower, 3, {"from": outsider})
+    assert as_ints(registry.historyOf(borrower)) == [1, 2, 1, 13]
+    assert as_ints(tx.events["RepaymentRecorded"].values()[1:]) == [1, 2, 1, 13]
+
+
+def test_rotation_revokes_submitted_scores(registry, gov, borrower, attest, accounts):
+    """A score submitted under a replaced key stops being valid at once (regression: it stayed
+    valid until it expired, up to 90 days, so a leaked key's scores kept listing loans)."""
+    attestation, signature = attest(borrower, grade=2)
+    registry.submit(attestation, signature)
+    assert registry.validScore(borrower)["signerEpoch"] == 1
+    registry.setSigner(accounts.add("0x" + "6d" * 32).address, {"from": gov})
+    with reverts("ScoreSignerReplaced", borrower, 1, 2):
+        registry.validScore(borrower)
+
+
+def test_listing_with_a_replaced_keys_score_reverts(book, registry, gov, borrower, attest, accounts, usdc):
+    attestation, signature = attest(borrower)
+    registry.submit(attestation, signature)
+    registry.setSigner(accounts.add("0x" + "6d" * 32).address, {"from": gov})
+    count = book.loanCount()
+    with reverts("ScoreSignerReplaced", borrower, 1, 2):
+        book.requestLoan(helpers.terms(usdc), attestation, b"", {"from": borrower})
+    assert book.loanCount() == count

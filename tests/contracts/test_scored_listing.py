@@ -23,7 +23,7 @@ def scorer():
     return Scorer(model)
 
 
-def test_model_score_lists_a_loan_with_its_grade(book, registry, usdc, borrower, signer, scorer):
+def test_model_score_lists_a_loan_with_its_grade(lens, book, registry, usdc, borrower, signer, scorer):
     result = scorer.score_record(PROFILE)
     attestation = issue_attestation(
         str(borrower), result.pd_bps, result.model_id, nonce=registry.nonces(borrower),
@@ -32,7 +32,7 @@ def test_model_score_lists_a_loan_with_its_grade(book, registry, usdc, borrower,
     signature = sign_attestation(attestation, signer.private_key, chain.id, registry.address)
     tx = book.requestLoan(terms(usdc, principal=1_000 * USDC, apr_bps=1_000), attestation.to_abi_tuple(), signature,
                           {"from": borrower})
-    loan = book.loan(tx.return_value)
+    loan = lens.loan(tx.return_value)
     assert loan["grade"] == result.grade_code == attestation.grade
     score = registry.validScore(borrower)
     assert score["pdBps"] == result.pd_bps
