@@ -2,11 +2,13 @@
 
     .venv/bin/python benchmarks/scoring_bench.py [--rows 100000] [--skip-quality]
 
-Writes benchmarks/results/scoring.json. Targets (issue "Credit score from verified profile
-signals"): p50 <= 2 ms for one profile in-process, >= 20,000 rows/s in batch on 2 cores.
+Writes benchmarks/results/scoring.json. Targets (issue "Credit score II"): p50 <= 1 ms for one
+profile in-process with reasons and hints, >= 100,000 rows/s in batch (PD, grade and score, one
+thread); batch scoring with reasons and the CSV command end to end are reported, not targeted.
 Latency is measured for the shipped default model (registry data) and, when the Prosper file is
 present, for a Prosper-trained model; profiles are real rows of those sets. The quality table is
-the model card's (scoring.model_card.collect), so the two always agree.
+the model card's (scoring.model_card.collect), so the two always agree; `python -m scoring card`
+reads the speed numbers back from the JSON.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ from scoring.train import train  # noqa: E402
 from scoring.validation import frame_to_records  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "scoring.json"
-TARGET_P50_MS = 2.0
-TARGET_ROWS_PER_SECOND = 20_000
+TARGET_P50_MS = 1.0
+TARGET_ROWS_PER_SECOND = 100_000
 
 
 def percentiles_ms(samples: list[float]) -> dict[str, float]:

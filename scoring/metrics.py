@@ -5,6 +5,9 @@
 - Brier score: mean squared error of the PD against the 0/1 outcome.
 - ECE (expected calibration error): rows split into `bins` groups of equal size by PD; the
   row-weighted mean of |mean PD - observed default rate| over the groups.
+- ECE noise floor: the ECE that perfectly calibrated PDs would still show on the same number of
+  loans (outcomes drawn from the PDs themselves); on a small set it is not zero, and an ECE
+  target below it cannot be told apart from noise.
 - Calibration by grade: per grade, the number of loans, mean PD and observed default rate.
 """
 
@@ -46,6 +49,13 @@ def expected_calibration_error(defaulted: np.ndarray, pd: np.ndarray, bins: int 
     groups = np.array_split(order, bins)
     total = len(pd)
     return float(sum(len(g) / total * abs(pd[g].mean() - defaulted[g].mean()) for g in groups if len(g)))
+
+
+def ece_noise_floor(pd: np.ndarray, draws: int = 200, seed: int = 0) -> float:
+    """Mean ECE of `pd` against outcomes drawn from `pd` itself (a perfectly calibrated model)."""
+    rng = np.random.default_rng(seed)
+    return float(np.mean([expected_calibration_error((rng.random(len(pd)) < pd).astype(np.int8), pd)
+                          for _ in range(draws)]))
 
 
 def grades_of(pd: np.ndarray) -> np.ndarray:

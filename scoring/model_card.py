@@ -1,6 +1,6 @@
 """Evaluate every data set and write scoring/MODEL_CARD.md: `python -m scoring card`.
 
-`collect()` measures (slow: it trains about 30 models, a few minutes on 2 cores);
+`collect()` measures (slow: it trains about 40 models, several minutes on 2 cores);
 `render()` turns the numbers into markdown (pure). The Prosper file is used when present and
 reported as absent otherwise, so the card can be regenerated on a fresh clone, with less in it.
 """
@@ -23,10 +23,17 @@ from scoring.features import MONOTONE
 from scoring.grades import GRADE_MAX_PD_BPS, GRADE_MIN_SCORE, GRADES
 from scoring.model import TrainConfig
 from scoring.schema import COLUMNS
+from scoring.recalibrate import MAX_ISOTONIC_AUC_COST
+from scoring.serving import Scorer
 from scoring.train import DEFAULT_DATASET, train
+from scoring.transfer import FIT_LOANS, RecalibratedTransfer, recalibrated_transfer
 
 CARD_PATH = Path(__file__).resolve().parent / "MODEL_CARD.md"
-TARGETS = {"prosper_auc": 0.72, "prosper_ece": 0.02, "german_auc": 0.79}
+BENCH_JSON = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "scoring.json"
+# Issue "Credit score II": AUC >= on 5-fold CV, in-domain ECE <=, recalibrated transfer ECE <=,
+# AUC cost of a recalibration map <= (0 for a strictly monotone map).
+TARGETS = {"german_auc": 0.77, "prosper_auc": 0.705, "ece": 0.02, "transfer_ece": 0.03, "recalibration_auc_cost": 0.002}
+REPEATS = 5  # repetitions of German credit's cross-validation with other seeds (its AUC moves with the folds)
 LOGISTIC = "logistic regression, same signals (5-fold)"
 
 
@@ -38,6 +45,7 @@ class DatasetResult:
     default_rate: float
     signals: list[str]
     cross_validated: Quality
+    ece_noise_floor: float  # ECE that perfectly calibrated PDs would show on these loans
     baselines: dict[str, float]  # name -> AUC on the same rows (held-out where it is a model)
 
 
@@ -55,6 +63,7 @@ class CardResults:
     transfer: list[TransferResult]
     default_model: dict[str, Any]
     prosper_available: bool
+    recalibrated: list[RecalibratedTransfer] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -84,13 +93,15 @@ def collect(prosper_path: str | Path | None = None, config: TrainConfig = TrainC
         "cross_validated_pooled": quality(registry.defaulted, pooled_pd),
         "cross_validated_by_source": per_source,
     }
+    recalibrated = []
     if "prosper" in sets:
-        from scoring.serving import Scorer
-
         unseen = Scorer(default_artifact).pd_of_frame(sets["prosper"].signals)
         default_model["transfer_to_prosper"] = quality(sets["prosper"].defaulted, unseen)
+        prosper_artifact, _ = train(sets["prosper"], config)
+        recalibrated = [recalibrated_transfer(prosper_artifact, "prosper", sets["lendingclub"]),
+                        recalibrated_transfer(default_artifact, "registry (default model)", sets["prosper"])]
 
-    return CardResults(config.to_dict(), datasets, transfer, default_model, "prosper" in sets,
+    return CardResults(config.to_dict(), datasets, transfer, default_model, "prosper" in sets, recalibrated,
                        _diagnostics(sets, prosper_file, config))
 
 
@@ -100,8 +111,12 @@ def _diagnostics(sets: dict[str, LabelledData], prosper_file: Path, config: Trai
     lendingclub = sets["lendingclub"]
     without_verification = replace(lendingclub, signals=lendingclub.signals.assign(income_verified=np.nan))
     frame, outcome = german.full_frame()
+    german_data = sets["german"]
     notes = {
         "german_all_20_columns_logistic_auc": logistic_on_frame_auc(frame, outcome, config.seed),
+        "german_repeated_cv_auc": [quality(german_data.defaulted,
+                                           cross_validated_pd(german_data, replace(config, seed=seed))).auc
+                                   for seed in range(REPEATS)],
         "lendingclub_unconstrained_auc": quality(
             lendingclub.defaulted, cross_validated_pd(lendingclub, unconstrained)).auc,
         "lendingclub_logistic_without_income_verified_auc": quality(
@@ -126,7 +141,7 @@ def _evaluate(data: LabelledData, config: TrainConfig) -> DatasetResult:
     for name, risk in data.benchmarks.items():
         baselines[name] = metrics.auc(data.defaulted, risk)
     return DatasetResult(data.name, data.description, data.rows, data.default_rate, data.observed_signals(),
-                         quality(data.defaulted, oof), baselines)
+                         quality(data.defaulted, oof), metrics.ece_noise_floor(oof, seed=config.seed), baselines)
 
 
 # -- rendering ---------------------------------------------------------------------------------
@@ -142,13 +157,15 @@ def render(results: CardResults) -> str:
         "",
         "## Results by data set (5-fold cross-validation, each set's own model)",
         "",
-        "| Data set | Loans | Default rate | AUC | KS | Brier | ECE | Default rate monotone by grade |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| Data set | Loans | Default rate | AUC | KS | Brier | ECE | ECE noise floor | Default rate monotone by grade |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for d in results.datasets:
         q = d.cross_validated
         lines.append(f"| {d.name} | {d.loans:,} | {d.default_rate:.1%} | {q.auc:.3f} | {q.ks:.3f} | {q.brier:.4f} "
-                     f"| {q.ece:.4f} | {'yes' if q.monotone else 'no'} |")
+                     f"| {q.ece:.4f} | {d.ece_noise_floor:.4f} | {'yes' if q.monotone else 'no'} |")
+    lines += ["", "ECE noise floor: the ECE perfectly calibrated PDs would show on the same loans (outcomes drawn "
+              "from the PDs, mean of 200 draws; scoring/metrics.py)."]
     if not results.prosper_available:
         lines += ["", "Prosper: file not available when this card was generated (see scoring/adapters/prosper.py)."]
     lines += ["", *_targets(results, by_name), "", *_diagnostics_section(results), "",
@@ -173,72 +190,103 @@ def render(results: CardResults) -> str:
     for d in results.datasets:
         lines += _grade_table(d.name, d.cross_validated)
     lines += ["## Cross-data-set transfer (train on one, test on another)", "",
-              *_transfer_table(results), "", *_default_model(results), "", *_data_section(results),
+              *_transfer_table(results), "", *_recalibration_section(results), "", *_default_model(results), "", *_data_section(results),
               "", *_features_section(results), "", *_model_section(results), "", *_grades_section(), "",
               *_limits_section(results)]
     return "\n".join(lines) + "\n"
 
 
 def _targets(results: CardResults, by_name: dict[str, DatasetResult]) -> list[str]:
-    lines = ["## Targets", "", "| Target | Measured | Met |", "|---|---:|---|"]
-    if "prosper" in by_name:
-        q = by_name["prosper"].cross_validated
-        lines += [
-            f"| Prosper 5-fold AUC >= {TARGETS['prosper_auc']} | {q.auc:.3f} | "
-            f"{_met(q.auc >= TARGETS['prosper_auc'], q.auc - TARGETS['prosper_auc'])} |",
-            f"| Prosper expected calibration error <= {TARGETS['prosper_ece']} | {q.ece:.4f} | "
-            f"{_met(q.ece <= TARGETS['prosper_ece'], TARGETS['prosper_ece'] - q.ece)} |",
-            f"| Prosper default rate monotone by grade | {'yes' if q.monotone else 'no'} | "
-            f"{'yes' if q.monotone else 'NO'} |",
-        ]
-        prosper_score = by_name["prosper"].baselines.get("ProsperScore")
-        if prosper_score is not None:
-            lines.append(f"| Beat ProsperScore (AUC {prosper_score:.3f}) | {q.auc:.3f} | "
-                         f"{_met(q.auc > prosper_score, q.auc - prosper_score)} |")
+    """The issue's targets with the measured values (speed from the benchmark's JSON, if run)."""
+    lines = ["## Targets", "",
+             "Quality: `python -m scoring card` (this file). Speed: `python benchmarks/scoring_bench.py` "
+             "(benchmarks/results/scoring.json).", "",
+             "| Target | Measured | Met |", "|---|---:|---|"]
     if "german" in by_name:
-        auc = by_name["german"].cross_validated.auc
-        lines.append(f"| German credit 5-fold AUC >= {TARGETS['german_auc']} | {auc:.3f} | "
-                     f"{_met(auc >= TARGETS['german_auc'], auc - TARGETS['german_auc'])} |")
-    transfer = results.default_model.get("transfer_to_prosper")
-    if transfer is not None:
-        lines.append(f"| Transfer of the shipped default model to unseen data (Prosper) reported | "
-                     f"AUC {transfer.auc:.3f}, ECE {transfer.ece:.3f} | yes (reported) |")
+        auc, repeats = by_name["german"].cross_validated.auc, results.notes["german_repeated_cv_auc"]
+        mean, spread = float(np.mean(repeats)), float(np.std(repeats))
+        lines.append(f"| German credit 5-fold AUC, schema incl. bank signals >= {TARGETS['german_auc']} | "
+                     f"{auc:.4f} (seed 0); {mean:.4f} +- {spread:.4f} over {len(repeats)} seeds | "
+                     f"{_met(auc >= TARGETS['german_auc'], auc - TARGETS['german_auc'])}; "
+                     f"mean {_met(mean >= TARGETS['german_auc'], mean - TARGETS['german_auc'])} |")
+    if "prosper" in by_name:
+        auc = by_name["prosper"].cross_validated.auc
+        lines.append(f"| Prosper 2009-2014 5-fold AUC >= {TARGETS['prosper_auc']} (no regression) | {auc:.4f} | "
+                     f"{_met(auc >= TARGETS['prosper_auc'], auc - TARGETS['prosper_auc'])} |")
+    for d in results.datasets:
+        ece = d.cross_validated.ece
+        lines.append(f"| ECE in-domain <= {TARGETS['ece']}: {d.name} | {ece:.4f} (noise floor {d.ece_noise_floor:.4f}) "
+                     f"| {_met(ece <= TARGETS['ece'], TARGETS['ece'] - ece)} |")
+    for r in results.recalibrated:
+        cost = r.before.auc - r.after.auc
+        lines += [
+            f"| Transfer {r.trained_on} -> {r.tested_on}, recalibrated ({r.method}) on {r.fit_loans:,} loans: "
+            f"ECE on the other {r.after.loans:,} <= {TARGETS['transfer_ece']} | {r.after.ece:.4f} "
+            f"(before {r.before.ece:.4f}) | {_met(r.after.ece <= TARGETS['transfer_ece'], TARGETS['transfer_ece'] - r.after.ece)} |",
+            f"| Transfer AUC after recalibration unchanged ({r.trained_on} -> {r.tested_on}) | "
+            f"{r.before.auc:.4f} -> {r.after.auc:.4f} | "
+            f"{_met(cost <= (0.0 if r.method == 'platt' else TARGETS['recalibration_auc_cost']), -cost)} |",
+        ]
+    lines += _speed_targets()
     return lines
+
+
+def _speed_targets() -> list[str]:
+    if not BENCH_JSON.is_file():
+        return ["| Speed targets | not measured (run benchmarks/scoring_bench.py) | - |"]
+    bench = json.loads(BENCH_JSON.read_text())
+    shipped = bench["speed"]["default_model_registry"]
+    p50 = shipped["latency_one_profile"]["with_reasons_and_hint"]["p50_ms"]
+    rate = shipped["batch"]["scores_rows_per_s_1_thread"]
+    targets = bench["targets"]
+    return [
+        f"| Single-profile scoring p50, with reasons and hints <= {targets['p50_one_profile_ms']} ms | "
+        f"{p50:.3f} ms | {_met(p50 <= targets['p50_one_profile_ms'], targets['p50_one_profile_ms'] - p50)} |",
+        f"| Batch scoring (PD, grade, score; 1 thread) >= {targets['batch_rows_per_s']:,} rows/s | {rate:,.0f} rows/s "
+        f"| {'yes' if rate >= targets['batch_rows_per_s'] else 'NO'} |",
+        f"| (not a target) batch with reasons and hints; CSV file end to end | "
+        f"{shipped['batch']['scores_reasons_hints_rows_per_s_1_thread']:,.0f}; "
+        f"{shipped['batch']['cli_csv_end_to_end_rows_per_s']:,.0f} rows/s | - |",
+    ]
 
 
 def _diagnostics_section(results: CardResults) -> list[str]:
     n = results.notes
-    own = {d.name: d.cross_validated.auc for d in results.datasets}
-    german_schema_lr = next(d.baselines[LOGISTIC] for d in results.datasets if d.name == "german")
-    lines = ["## Why targets are missed, and what was tried", ""]
-    if "prosper_booster_schema_only_auc" in n:
-        lines += [
-            "- **Prosper AUC.** The schema gives Prosper ten signals (no debt-to-income in this file). Larger",
-            "  ensembles (300 trees of 15 leaves), early stopping, isotonic calibration and a loan-to-income",
-            "  ratio all stayed within 0.003 of the shipped setting. Dropping the monotone constraints gives "
-            f"{n['prosper_unconstrained_auc']:.3f}.",
-            "  What the same trees reach with columns outside the schema (diagnostic only, never inputs): "
-            f"schema signals {n['prosper_booster_schema_only_auc']:.3f}; + listing year "
-            f"{n['prosper_booster_plus_listing_year_auc']:.3f}; + state and occupation "
-            f"{n['prosper_booster_plus_state_occupation_auc']:.3f}. The listing year is a sampling artefact "
-            "(loans closed by March 2014: the year mostly says how long a loan had to close), and state "
-            "and occupation are not schema signals (and state is a geographic proxy), so 0.72 is not "
-            "reachable honestly from this file's schema signals.",
-        ]
+    by_name = {d.name: d for d in results.datasets}
+    german = by_name["german"]
+    lines = ["## Notes on the targets", ""]
     lines += [
-        "- **German credit AUC.** The schema covers phone, employment, housing, amount, term and purpose of "
-        "this set; its strongest columns (checking-account status, savings, credit history) are not "
-        "schema signals. A logistic regression on all 20 original columns reaches "
-        f"{n['german_all_20_columns_logistic_auc']:.3f}, in line with the 0.78 quoted for a plain "
-        "logistic regression; on the schema signals alone a logistic regression reaches "
-        f"{german_schema_lr:.3f}. Reaching 0.79 would need new signals (e.g. a bank-account balance "
-        "check), a product decision.",
-        f"- **LendingClub** (no target): AUC {own['lendingclub']:.3f} with the monotone constraints, "
-        f"{n['lendingclub_unconstrained_auc']:.3f} without. A logistic regression on the same signals does "
-        "better mainly because it scores a *verified* income as riskier (LendingClub verified the incomes "
-        "of its riskier applicants), which the constraints forbid on purpose; without income verification "
-        f"it reaches {n['lendingclub_logistic_without_income_verified_auc']:.3f}.",
+        f"- **German credit AUC.** With the bank signals (checking-account status and savings bands, "
+        f"scoring/adapters/german.py) the trees reach {german.cross_validated.auc:.4f} on seed 0's folds, "
+        f"{float(np.mean(n['german_repeated_cv_auc'])):.4f} on average over {REPEATS} seeds (each "
+        f"{', '.join(f'{a:.4f}' for a in n['german_repeated_cv_auc'])}): on 1,000 loans the folds alone move the "
+        f"AUC by about 0.005, so the model is *at* the 0.77 target, not clearly above it. A logistic regression "
+        f"on the same schema signals reaches {german.baselines[LOGISTIC]:.3f}; on all 20 original columns, "
+        f"outside the schema, {n['german_all_20_columns_logistic_auc']:.3f}. Smaller leaves (50 or 30 rows) "
+        "and slower learning moved German credit within that noise and were not adopted.",
+        f"- **ECE on German credit** ({german.cross_validated.ece:.4f}) is above 0.02, and so is its noise "
+        f"floor ({german.ece_noise_floor:.4f}): perfectly calibrated PDs would show about that ECE on 1,000 loans "
+        "(10 bins of 100 loans; a bin's default rate alone varies by about 0.045). The 0.02 target cannot be "
+        "told apart from noise on this set; the mean PD matches the default rate and the grades are monotone.",
     ]
+    if "prosper_booster_schema_only_auc" in n:
+        lines.append(
+            f"- **Prosper AUC** {by_name['prosper'].cross_validated.auc:.4f}: the schema has no bank columns for "
+            "this file, so nothing changed here. Without the monotone constraints: "
+            f"{n['prosper_unconstrained_auc']:.3f}; the same trees with columns outside the schema (diagnostic only, "
+            f"never inputs): + listing year {n['prosper_booster_plus_listing_year_auc']:.3f}, + state and "
+            f"occupation {n['prosper_booster_plus_state_occupation_auc']:.3f}.")
+    for r in results.recalibrated:
+        lines.append(
+            f"- **Transfer {r.trained_on} -> {r.tested_on}.** Before recalibration the mean PD is "
+            f"{r.before.mean_pd:.1%} against an observed {r.before.default_rate:.1%}; after, {r.after.mean_pd:.1%}. "
+            f"Recalibration fixes the level, not the ranking: the AUC stays {r.after.auc:.3f}.")
+    lines.append(
+        f"- **LendingClub** (no AUC target): {by_name['lendingclub'].cross_validated.auc:.3f} with the monotone "
+        f"constraints, {n['lendingclub_unconstrained_auc']:.3f} without; a logistic regression does better mainly "
+        "by scoring a *verified* income as riskier (LendingClub verified its riskier applicants), which the "
+        f"constraints forbid; without income verification it reaches "
+        f"{n['lendingclub_logistic_without_income_verified_auc']:.3f}.")
     return lines
 
 
@@ -266,6 +314,26 @@ def _transfer_table(results: CardResults) -> list[str]:
             q = own[a] if a == b else cell[(a, b)]
             row.append(f"{q.auc:.3f} ({q.mean_pd:.0%} / {q.default_rate:.0%})")
         lines.append(f"| {a} | " + " | ".join(row) + " |")
+    return lines
+
+
+def _recalibration_section(results: CardResults) -> list[str]:
+    lines = ["## Recalibration on the platform's own outcomes", "",
+             "`python -m scoring recalibrate --model DIR --data outcomes.csv --out DIR2` (scoring/recalibrate.py) keeps "
+             "the trees and maps the PD to the observed default rate: Platt scaling on the logit, or isotonic with "
+             f"at least 1,000 loans if cross-validation prefers it and its ties cost at most {MAX_ISOTONIC_AUC_COST} "
+             "AUC. It refuses fewer than 200 resolved loans, 20 defaults or 20 repaid loans, and a set the model "
+             "does not rank. Measured here as the platform would use it: a model moved to another data set, "
+             f"recalibrated on {FIT_LOANS:,} of its loans (stratified draw), measured on the rest "
+             "(scoring/transfer.py).", ""]
+    if not results.recalibrated:
+        return lines + ["Not measured: the Prosper file was not available."]
+    lines += ["| Model -> data set | Map | Held-out loans | Default rate | Mean PD before / after | ECE before / after "
+              "| AUC before / after |", "|---|---|---:|---:|---:|---:|---:|"]
+    for r in results.recalibrated:
+        lines.append(f"| {r.trained_on} -> {r.tested_on} | {r.method} | {r.after.loans:,} | {r.after.default_rate:.1%} "
+                     f"| {r.before.mean_pd:.1%} / {r.after.mean_pd:.1%} | {r.before.ece:.4f} / {r.after.ece:.4f} "
+                     f"| {r.before.auc:.4f} / {r.after.auc:.4f} |")
     return lines
 
 
@@ -365,17 +433,24 @@ def _limits_section(results: CardResults) -> list[str]:
         "any PD, never appear as reasons, and identity/email verification is never suggested.",
         f"- **The default model ignores** {', '.join(default_unused)} (not labelled by LendingClub, "
         "credit_data or German credit). Its PDs come from income, employment, home ownership, phone, "
-        "loan size, term and purpose only.",
+        "bank link and balances, loan size, term and purpose only.",
         "- **How the platform will learn them**: every resolved loan (repaid or defaulted) is stored with "
         "the signals its borrower had when scored; `python -m scoring train --dataset platform,registry "
         "--data loans.csv` (scoring/adapters/platform.py) pools them with the public sets. Until a few "
         "hundred platform defaults exist, the PD of an applicant whose strongest signals are platform "
         "signals is an extrapolation and should be treated as such (e.g. conservative grade policy).",
-        "- **Calibration on the platform is unknown.** The sources' default rates range from 5 % "
-        "(LendingClub) to 30 % (German credit) and each PD is calibrated to the mix it was trained on; "
-        "transfer between sets shows both ranking and level can move a lot (tables above: on Prosper the "
-        "default model's PDs are far too low). Grade policy should stay conservative until the model is "
-        "retrained, or at least its sigmoid recalibrated, on the platform's own outcomes.",
+        "- **Calibration on the platform is unknown until it has outcomes.** The sources' default rates range "
+        "from 5 % (LendingClub) to 30 % (German credit) and each PD is calibrated to the mix it was trained "
+        "on; transfer between sets moves both ranking and level (tables above). Recalibration on the "
+        "platform's resolved loans fixes the level once 200 loans with 20 defaults exist; it cannot fix a "
+        "ranking that does not carry over (the Prosper model ranks LendingClub loans barely better than "
+        "chance), which only retraining on platform outcomes can. `python -m scoring drift` tells when "
+        "applicants stop looking like the training data. Grade policy should stay conservative until then.",
+        "- **Bank signals come from one 1970s set.** Only German credit labels a bank link, as balance bands "
+        "(one USD value per band, 2.5 DM per USD, not inflation-adjusted) of accounts at the lending bank, "
+        "read with Groemping's corrected labels; no set labels overdrafts. The bank-link hint uses a typical "
+        "linked account of that set (scoring/explain.py). Platform outcomes are what will teach the model "
+        "what a real 90-day average balance means.",
         "- **Sample effects**: Prosper holds loans closed by March 2014, so short and early loans are "
         "over-represented and its default rate is a sample rate, not a lifetime rate; German credit is "
         "a 1970s sample with bad loans over-sampled to 30 %, amounts converted from DM without "

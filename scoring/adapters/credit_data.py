@@ -10,6 +10,9 @@ scoring data. Mapping into the schema:
     Time (months)                 -> term_months
 Outcome: Status bad -> 1, good -> 0.
 
+The bank signals stay missing: Assets is not a bank balance and, like the money columns below, has
+no documented unit.
+
 Left out on purpose: Income, Expenses, Assets, Debt, Amount and Price are in a currency unit the
 source does not document, so they cannot become USD signals (guessing a unit would corrupt every
 model that pools this set); Records (existence of arrears records) is bureau history, not the

@@ -8,6 +8,8 @@
     funded_amnt, term     -> loan_amount (USD), term_months
 Outcome: Class bad -> 1, good -> 0.
 
+No bank-account columns (balances, overdrafts): the bank signals stay missing.
+
 Never inputs: int_rate and sub_grade (set by LendingClub after scoring; sub_grade is kept as
 a benchmark). Not schema signals, so dropped: addr_state and the bureau attributes
 (delinquencies, inquiries, utilisation, instalment accounts).

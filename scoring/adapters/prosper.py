@@ -15,6 +15,8 @@ Mapping into the schema:
     ListingCategory (numeric)        -> purpose (0 "not available" stays missing)
 Outcome: LoanStatus Chargedoff or Defaulted -> 1, Completed -> 0.
 
+No bank-account columns in this file: the bank signals stay missing.
+
 Never inputs: BorrowerRate, BorrowerAPR and Investors (set by the platform after scoring),
 ClosedDate (known only after the outcome), ProsperScore (Prosper's own score, kept as a
 benchmark), ListingCreationDate (the sample holds loans closed by March 2014, so the listing

@@ -39,3 +39,14 @@ def test_monotone_check_ignores_tiny_grades():
     rows = [GradeRow("A", 100, 0.02, 0.02), GradeRow("B", 5, 0.08, 0.0), GradeRow("C", 100, 0.25, 0.2)]
     assert metrics.monotone_default_rate(rows, min_loans=50)
     assert not metrics.monotone_default_rate(rows, min_loans=1)
+
+
+def test_ece_noise_floor_shrinks_with_more_loans():
+    """Perfectly calibrated PDs still show an ECE on a finite sample, about 1/sqrt(loans per bin)."""
+    import numpy as np
+
+    from scoring.metrics import ece_noise_floor
+
+    pd_values = np.random.default_rng(1).uniform(0.1, 0.5, 10_000)
+    small, large = ece_noise_floor(pd_values[:1_000], draws=50), ece_noise_floor(pd_values, draws=50)
+    assert 0.02 < small < 0.05 and large < small / 2.5
