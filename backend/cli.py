@@ -5,6 +5,7 @@
     lendchain-db current
     lendchain-db revision -m MESSAGE     autogenerate a new revision from backend/db/models.py
     scoring export-outcomes --output F   resolved loans in the scoring `platform` CSV format
+    indexer run [--once] | status | reset --yes   the chain indexer (backend/indexer/runner.py)
 """
 
 from __future__ import annotations
@@ -60,3 +61,6 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(database)
     app.cli.add_command(scoring)
+    from backend.indexer.runner import register as register_indexer
+
+    register_indexer(app)

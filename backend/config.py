@@ -76,4 +76,9 @@ def from_env(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "UPLOAD_MAX_BYTES": _int(environ, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
         "JSON_MAX_BYTES": _int(environ, "JSON_MAX_BYTES", 64 * 1024),
         "HTTP_TIMEOUT_SECONDS": _int(environ, "HTTP_TIMEOUT_SECONDS", 10),
+        "CONFIRMATIONS": _int(environ, "CONFIRMATIONS", 0),
+        "INDEXER_BATCH_BLOCKS": _int(environ, "INDEXER_BATCH_BLOCKS", 2000),
+        "INDEXER_REORG_DEPTH": _int(environ, "INDEXER_REORG_DEPTH", 64),
+        "INDEXER_POLL_SECONDS": float(get("INDEXER_POLL_SECONDS", "1")),
+        "CHAIN_STATE_CACHE_SECONDS": float(get("CHAIN_STATE_CACHE_SECONDS", "2")),
     }

@@ -61,9 +61,12 @@ class LoanState:
     instalments_paid: int = 0
     paid_toward_next: int = 0
     late_charged_through: int = 0
+    default_after: int = 0
 
     @classmethod
-    def started(cls, principal, apr_bps, instalments, period, start_time, fee_bps=0, late_fee_bps=0, grace_period=0):
+    def started(cls, principal, apr_bps, instalments, period, start_time, fee_bps=0, late_fee_bps=0, grace_period=0,
+                default_after=0, instalment=None):
+        """A loan at its start (`instalment` given when known, e.g. from the LoanStarted event)."""
         return cls(
             start_time=start_time,
             period=period,
@@ -72,9 +75,10 @@ class LoanState:
             fee_bps=fee_bps,
             late_fee_bps=late_fee_bps,
             grace_period=grace_period,
-            instalment=instalment_up(principal, apr_bps, period, instalments),
+            instalment=instalment_up(principal, apr_bps, period, instalments) if instalment is None else instalment,
             outstanding=principal,
             interest_due=period_interest_up(principal, apr_bps, period),
+            default_after=default_after,
         )
 
     def satisfied_instalments(self) -> int:
@@ -84,7 +88,7 @@ class LoanState:
 
     def accrued(self, now: int) -> tuple["LoanState", int]:
         """Charges brought up to `now`; returns the new state and the newly late instalments."""
-        elapsed = now - self.start_time
+        elapsed = max(0, now - self.start_time)  # a view may run with a clock behind the start block
         state = self
         started = elapsed // self.period + 1
         if started > state.periods_charged:
@@ -134,3 +138,48 @@ class LoanState:
 
     def due_date(self, instalment_number: int) -> int:
         return self.start_time + instalment_number * self.period
+
+    # -- states with no event (LoanMath.isLate / defaultEligibleAt / amountDue) ---------------------
+
+    def first_unpaid_due_date(self) -> int:
+        """Due date of the first instalment not yet satisfied."""
+        return self.due_date(self.satisfied_instalments() + 1)
+
+    def late_at(self) -> int:
+        """The loan is late at any time strictly after this (LoanMath.isLate), until a payment moves it."""
+        return self.first_unpaid_due_date() + self.grace_period
+
+    def is_late(self, now: int) -> bool:
+        return now > self.late_at()
+
+    def default_eligible_at(self) -> int:
+        """When `markDefault` becomes possible (LoanMath.defaultEligibleAt)."""
+        return self.first_unpaid_due_date() + self.default_after
+
+    def amount_due(self, now: int) -> dict:
+        """ILoanBook.AmountDue at `now`: late_fees, interest, to_be_current, payoff, next_due_date."""
+        paid_to_schedule = self.instalments_paid * self.instalment + self.paid_toward_next
+        next_due = self.first_unpaid_due_date()
+        state, _ = self.accrued(now)
+        payoff = state.late_fees_due + state.interest_due + state.outstanding
+        elapsed_periods = max(0, now - self.start_time) // self.period
+        if elapsed_periods >= self.instalments:
+            to_be_current = payoff  # at maturity only paying off brings the loan up to date
+        else:
+            behind = max(0, elapsed_periods * self.instalment - paid_to_schedule)
+            to_be_current = min(state.late_fees_due + behind, payoff)
+        return {"late_fees": state.late_fees_due, "interest": state.interest_due, "to_be_current": to_be_current,
+                "payoff": payoff, "next_due_date": next_due}
+
+    def schedule(self) -> list[dict]:
+        """Each instalment's number and due date, and whether payments so far satisfy it."""
+        satisfied = self.satisfied_instalments()
+        return [{"number": k, "due_date": self.due_date(k), "paid": k <= satisfied}
+                for k in range(1, self.instalments + 1)]
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, fields: dict) -> "LoanState":
+        return cls(**{name: int(value) for name, value in fields.items() if name in cls.__dataclass_fields__})

@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from backend.db.types import UTCDateTime, utcnow
 
 ADDRESS = String(42)
+AMOUNT = String(78)  # uint256 base units, zero-padded to 78 digits (see Loan)
 
 
 class Base(DeclarativeBase):
@@ -207,6 +208,12 @@ class IndexerCheckpoint(Base):
     block_number: Mapped[int] = mapped_column(BigInteger)
     block_hash: Mapped[str | None] = mapped_column(String(66))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The chain's identity (hash of the deployment map's startBlock) and the hashes of the last
+    # blocks processed, [[number, hash], ...] oldest first: how the indexer finds a reorg's fork point.
+    start_block: Mapped[int | None] = mapped_column(BigInteger)
+    start_hash: Mapped[str | None] = mapped_column(String(66))
+    block_timestamp: Mapped[int | None] = mapped_column(BigInteger)
+    recent_hashes: Mapped[list | None] = mapped_column(JSON)
 
 
 class LoanOutcome(Base):
@@ -218,8 +225,112 @@ class LoanOutcome(Base):
     loan_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     borrower: Mapped[str] = mapped_column(ADDRESS, index=True)
     score_id: Mapped[int | None] = mapped_column(ForeignKey("scores.id"))
-    outcome: Mapped[str] = mapped_column(String(16))  # repaid | defaulted
+    outcome: Mapped[str] = mapped_column(String(16))  # repaid | defaulted | closed (liquidated while active)
     loan_amount_usd: Mapped[float | None] = mapped_column(Float)
     term_months: Mapped[int | None] = mapped_column(Integer)
     purpose: Mapped[str | None] = mapped_column(String(32))
     resolved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChainEvent(Base):
+    """One log of an indexed contract, keyed by (block hash, log index). `event`/`args` are its
+    decoding by the deployment map's ABI (integers as decimal strings, addresses checksummed);
+    a log no ABI decodes is kept with `event` NULL and its raw topics and data."""
+
+    __tablename__ = "chain_events"
+    __table_args__ = (UniqueConstraint("block_hash", "log_index"),
+                      Index("ix_chain_events_position", "chain_id", "block_number", "log_index"),
+                      Index("ix_chain_events_loan", "chain_id", "loan_id", "block_number", "log_index"))
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_hash: Mapped[str] = mapped_column(String(66))
+    block_timestamp: Mapped[int | None] = mapped_column(BigInteger)
+    log_index: Mapped[int] = mapped_column(Integer)
+    tx_hash: Mapped[str] = mapped_column(String(66))
+    address: Mapped[str] = mapped_column(ADDRESS, index=True)
+    contract: Mapped[str | None] = mapped_column(String(64))  # deployment map name
+    event: Mapped[str | None] = mapped_column(String(64), index=True)  # NULL: undecodable, kept raw
+    loan_id: Mapped[int | None] = mapped_column(BigInteger)
+    args: Mapped[dict | None] = mapped_column(JSON)
+    topics: Mapped[list] = mapped_column(JSON)
+    data: Mapped[str] = mapped_column(Text)
+
+
+class Token(Base):
+    """An ERC-20 the indexed loans use (symbol and decimals read once from the token)."""
+
+    __tablename__ = "tokens"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    address: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(32))
+    decimals: Mapped[int] = mapped_column(Integer)
+
+
+class Loan(Base):
+    """A loan as projected from its events (rebuilt from chain_events whenever one of them changes).
+
+    Amounts are base units stored as 78-digit zero-padded decimal strings (`AMOUNT`), so they sort
+    and compare exactly on every database; `backend.loans.amount()` turns them back into integers.
+    `state` is backend.loan_model.LoanState's repayment fields; `late_at`/`default_eligible_at`
+    are the chain times after which the loan is late / may be marked defaulted (states with no event).
+    """
+
+    __tablename__ = "loans"
+    __table_args__ = (Index("ix_loans_grade_apr", "chain_id", "grade", "apr_bps"),
+                      Index("ix_loans_status", "chain_id", "status"),
+                      Index("ix_loans_borrower", "chain_id", "borrower"))
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    borrower: Mapped[str] = mapped_column(ADDRESS)
+    token: Mapped[str] = mapped_column(ADDRESS)
+    status: Mapped[str] = mapped_column(String(16))  # listed active repaid defaulted cancelled expired closed
+    grade: Mapped[int] = mapped_column(Integer)
+    pd_bps: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[int] = mapped_column(Integer)
+    principal: Mapped[str] = mapped_column(AMOUNT)
+    funded: Mapped[str] = mapped_column(AMOUNT)
+    funded_bps: Mapped[int] = mapped_column(Integer)
+    apr_bps: Mapped[int] = mapped_column(Integer)
+    instalments: Mapped[int] = mapped_column(Integer)
+    period: Mapped[int] = mapped_column(BigInteger)
+    term: Mapped[int] = mapped_column(BigInteger)  # instalments * period, seconds
+    funding_deadline: Mapped[int] = mapped_column(BigInteger)
+    min_fill_bps: Mapped[int] = mapped_column(Integer)
+    min_collateral_ratio_bps: Mapped[int | None] = mapped_column(Integer)
+    fee_bps: Mapped[int | None] = mapped_column(Integer)
+    late_fee_bps: Mapped[int | None] = mapped_column(Integer)
+    grace_period: Mapped[int | None] = mapped_column(BigInteger)
+    default_after: Mapped[int | None] = mapped_column(BigInteger)
+    terms_source: Mapped[str] = mapped_column(String(8), default="events")  # events | view
+    collateral_token: Mapped[str | None] = mapped_column(ADDRESS)
+    collateral_amount: Mapped[str] = mapped_column(AMOUNT)
+    listed_at: Mapped[int] = mapped_column(BigInteger)
+    listed_block: Mapped[int] = mapped_column(BigInteger)
+    start_time: Mapped[int | None] = mapped_column(BigInteger)
+    instalment: Mapped[str | None] = mapped_column(AMOUNT)
+    outstanding: Mapped[str] = mapped_column(AMOUNT)
+    principal_repaid: Mapped[str] = mapped_column(AMOUNT)
+    interest_repaid: Mapped[str] = mapped_column(AMOUNT)
+    late_fees_repaid: Mapped[str] = mapped_column(AMOUNT)
+    platform_fees: Mapped[str] = mapped_column(AMOUNT)
+    late_instalments: Mapped[int] = mapped_column(Integer, default=0)
+    defaulted_at: Mapped[int | None] = mapped_column(BigInteger)
+    defaulted_outstanding: Mapped[str | None] = mapped_column(AMOUNT)
+    recovered: Mapped[str] = mapped_column(AMOUNT)  # paid after a default (repayments and liquidations)
+    written_off: Mapped[str] = mapped_column(AMOUNT)
+    resolved_at: Mapped[int | None] = mapped_column(BigInteger)
+    late_at: Mapped[int | None] = mapped_column(BigInteger)
+    default_eligible_at: Mapped[int | None] = mapped_column(BigInteger)
+    state: Mapped[dict | None] = mapped_column(JSON)
+    model_mismatch: Mapped[bool] = mapped_column(default=False)
+
+
+class NoteHolding(Base):
+    """Notes (ERC-1155, token id = loan id) a holder has, summed from TransferSingle/TransferBatch."""
+
+    __tablename__ = "note_holdings"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    holder: Mapped[str] = mapped_column(ADDRESS, primary_key=True, index=True)
+    amount: Mapped[str] = mapped_column(AMOUNT)

@@ -23,5 +23,5 @@ def test_cli_upgrade_downgrade_round_trip(tmp_path):
     assert runner.invoke(args=["lendchain-db", "upgrade"]).exit_code == 0
     engine = make_engine(url)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        assert MigrationContext.configure(connection).get_current_revision() == "0002"
     engine.dispose()
