@@ -20,3 +20,4 @@ fi
 .venv/bin/python -m toolchain.local_chain
 # The default credit model, trained from registry-shipped data (a few seconds) if absent.
 .venv/bin/python -m scoring ensure-default
+./toolchain/frontend_setup.sh

@@ -1,0 +1,77 @@
+// Transactions as plans: what each step will do (in words) before anything is signed, then each
+// step simulated (so a revert is explained before it costs gas), signed, mined, with its gas.
+// Approvals are added only when the current allowance is short, for exactly the amount needed.
+import { erc20Abi, type Abi, type Hex } from "viem";
+import type { Deployment } from "./config";
+import { explainError, type Decoded, type ErrorContext } from "./errors";
+import { ensureNetwork, wallet } from "./wallet";
+
+export type Call = { address: `0x${string}`; abi: Abi; functionName: string; args: readonly unknown[] };
+export type Step = { label: string; call: Call };
+export type StepState = { status: "waiting" | "checking" | "signing" | "mining" | "done" | "failed"; hash?: Hex; gasUsed?: bigint; error?: Decoded };
+export type Outcome = { ok: boolean; gasUsed: bigint; error?: Decoded; results: unknown[] };
+
+/** A call to a contract of the deployment, by name. */
+export function call(d: Deployment, contract: string, functionName: string, args: readonly unknown[]): Call {
+  return { address: d.address(contract), abi: d.abi(contract), functionName, args };
+}
+
+/** The approval step needed for `spender` to pull `amount` of `token` from `owner`, if any. */
+export async function approval(d: Deployment, owner: `0x${string}`, token: { address: string; symbol: string },
+  spender: string, amount: bigint, describe: (amount: bigint) => string): Promise<Step[]> {
+  if (amount <= 0n) return [];
+  const address = token.address as `0x${string}`;
+  const allowance = await d.client.readContract({ address, abi: erc20Abi, functionName: "allowance", args: [owner, d.address(spender)] });
+  if (allowance >= amount) return [];
+  return [{ label: `Allow the ${friendlyName(spender)} contract to move ${describe(amount)} from your wallet (this approval only)`,
+    call: { address, abi: erc20Abi as Abi, functionName: "approve", args: [d.address(spender), amount] } }];
+}
+
+/** Operator approval of the lender's notes (AutoLend claims on a reinvesting rule's behalf). */
+export async function notesApproval(d: Deployment, owner: `0x${string}`, operator: string): Promise<Step[]> {
+  const approved = await d.client.readContract({ address: d.address("LoanBook"), abi: d.abi("LoanBook"),
+    functionName: "isApprovedForAll", args: [owner, d.address(operator)] });
+  if (approved) return [];
+  return [{ label: `Let the ${friendlyName(operator)} contract claim repayments on your loan notes (so it can reinvest them)`,
+    call: call(d, "LoanBook", "setApprovalForAll", [d.address(operator), true]) }];
+}
+
+export function friendlyName(contract: string): string {
+  return ({ LoanBook: "loan book", AutoLend: "auto-lend", CollateralVault: "collateral vault" } as Record<string, string>)[contract] ?? contract;
+}
+
+/** Run the steps in order; stops at the first failure (earlier steps, like approvals, stay done). */
+export async function runPlan(d: Deployment, steps: Step[], onState: (index: number, s: StepState) => void,
+  ctx?: ErrorContext): Promise<Outcome> {
+  let gasUsed = 0n;
+  const results: unknown[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const { call: c } = steps[i];
+    try {
+      const w = wallet.get();
+      if (w.kind === "none") throw new Error("Connect a wallet first.");
+      await ensureNetwork(d);
+      onState(i, { status: "checking" });
+      const { request, result } = await d.client.simulateContract({
+        account: w.client.account ?? w.address, address: c.address, abi: c.abi, functionName: c.functionName, args: c.args,
+      } as never) as { request: Record<string, unknown>; result: unknown };
+      onState(i, { status: "signing" });
+      const hash = await w.client.writeContract({ ...request, account: w.client.account ?? w.address, chain: d.chain } as never);
+      onState(i, { status: "mining", hash });
+      const receipt = await d.client.waitForTransactionReceipt({ hash });
+      gasUsed += receipt.gasUsed;
+      if (receipt.status !== "success") {
+        const error: Decoded = { kind: "contract", message: "The transaction was mined but reverted; nothing changed." };
+        onState(i, { status: "failed", hash, gasUsed: receipt.gasUsed, error });
+        return { ok: false, gasUsed, error, results };
+      }
+      results.push(result);
+      onState(i, { status: "done", hash, gasUsed: receipt.gasUsed });
+    } catch (e) {
+      const error = explainError(e, d.errors, ctx);
+      onState(i, { status: "failed", error });
+      return { ok: false, gasUsed, error, results };
+    }
+  }
+  return { ok: true, gasUsed, results };
+}

@@ -1,0 +1,3 @@
+export function AutoLendPage() {
+  return <h1>AutoLendPage</h1>;
+}

@@ -1,0 +1,3 @@
+export function MyLoans() {
+  return <h1>MyLoans</h1>;
+}

@@ -1,0 +1,3 @@
+export function NewListing() {
+  return <h1>NewListing</h1>;
+}
