@@ -46,6 +46,8 @@ class ChainReader(Protocol):
     def address_of(self, name: str) -> str: ...
     def score_history(self, wallet: str) -> dict[str, int]: ...
     def score_nonce(self, wallet: str) -> int: ...
+    def loan_states(self, loan_ids: list[int]) -> list[dict]: ...
+    def claimables(self, loan_ids: list[int], holder: str) -> list[int]: ...
 
 
 def load_deployment(directory: str | Path, chain_id: int) -> dict:
@@ -123,6 +125,25 @@ class Web3Chain:
     def score_nonce(self, wallet: str) -> int:
         registry = self.contract("ScoreRegistry")
         return int(self._call("ScoreRegistry.nonces", lambda: registry.functions.nonces(wallet).call()))
+
+    def view(self, name: str, function: str, *args):
+        """A view of a map contract, decoded by the map's ABI into JSON-safe values (backend/indexer/abi.py)."""
+        from backend.indexer import abi
+
+        entry = self.deployment["contracts"].get(name)
+        if entry is None:
+            raise ChainUnavailable(f"the deployment map has no contract {name}")
+        data = abi.encode_call(entry["abi"], function, args)
+        raw = self._call(f"{name}.{function}", lambda: self.web3.eth.call({"to": entry["address"], "data": data}))
+        return abi.decode_result(entry["abi"], function, bytes(raw))
+
+    def loan_states(self, loan_ids: list[int]) -> list[dict]:
+        """LoanLens.loanStates: status, amount due, late, health and liquidation price, in one call."""
+        return self.view("LoanLens", "loanStates", list(loan_ids))
+
+    def claimables(self, loan_ids: list[int], holder: str) -> list[int]:
+        """LoanLens.claimables: what `holder` may claim on each loan, in one call."""
+        return [int(v) for v in self.view("LoanLens", "claimables", list(loan_ids), holder)]
 
 
 _lock = threading.Lock()

@@ -87,6 +87,8 @@ class FakeChain:
         self.block = Head(1234, BLOCK_TIME)
         self.history: dict[str, dict[str, int]] = {}
         self.nonces: dict[str, int] = {}
+        self.states: dict[int, dict] = {}  # LoanLens.loanStates answers by loan id
+        self.claimable: dict[tuple[int, str], int] = {}
 
     def _check(self):
         if self.down:
@@ -107,6 +109,14 @@ class FakeChain:
     def score_nonce(self, wallet):
         self._check()
         return self.nonces.get(wallet, 0)
+
+    def loan_states(self, loan_ids):
+        self._check()
+        return [self.states[i] for i in loan_ids]
+
+    def claimables(self, loan_ids, holder):
+        self._check()
+        return [self.claimable.get((i, holder), 0) for i in loan_ids]
 
 
 @pytest.fixture
