@@ -16,9 +16,15 @@ the order of grades, are kept:
 `MappedCalibrator` stands in for the fitted calibrator inside the pipeline's
 CalibratedClassifierCV: it has the same `predict(raw log-odds) -> probability` contract, so the
 pipeline, the Scorer's fast path and the artifact format stay as they are.
+
+`calibration_function` gives the Scorer the same computation without scikit-learn's per-call
+input validation (most of the cost of scoring one profile); the Scorer checks that it agrees
+with `predict` bit for bit before using it.
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 import numpy as np
 from scipy.optimize import minimize
@@ -88,3 +94,15 @@ class MappedCalibrator:
 
     def predict(self, raw: np.ndarray) -> np.ndarray:
         return self.pd_map.predict(floor_pd(self.base.predict(raw)))
+
+
+def calibration_function(calibrator) -> Callable[[np.ndarray], np.ndarray]:
+    """raw log-odds -> probability, as `calibrator.predict` computes it, in plain numpy where the
+    calibrator's form is known (Platt's sigmoid, a mapped calibrator); its own predict otherwise."""
+    if isinstance(calibrator, MappedCalibrator):
+        base, pd_map = calibration_function(calibrator.base), calibrator.pd_map
+        return lambda raw: pd_map.predict(floor_pd(base(raw)))
+    if type(calibrator).__name__ == "_SigmoidCalibration":  # scikit-learn's: expit(-(a * raw + b))
+        slope, intercept = calibrator.a_, calibrator.b_
+        return lambda raw: expit(-(slope * raw + intercept))
+    return calibrator.predict

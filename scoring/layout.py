@@ -61,6 +61,18 @@ class Layout:
                     matrix[i, start + values.index(value)] = 1.0
         return matrix
 
+    def encode_frame(self, signals: pd.DataFrame) -> np.ndarray:
+        """Model matrix for a canonical frame, column by column (what `encode` does row by row;
+        several times faster than the ColumnTransformer on large batches)."""
+        matrix = np.zeros((len(signals), self.width))
+        for name, column in self.numeric.items():
+            matrix[:, column] = signals[name].to_numpy(dtype=np.float64)
+        for name, (start, values) in self.categories.items():
+            cells = signals[name].to_numpy(dtype=object)
+            for offset, value in enumerate(values):
+                matrix[:, start + offset] = cells == value
+        return matrix
+
     def with_value(self, matrix: np.ndarray, signal: str, value: Any) -> np.ndarray:
         """Copy of `matrix` with `signal` set to `value` (canonical form) in every row."""
         return self.with_values(matrix, {signal: value})
@@ -79,9 +91,10 @@ class Layout:
         return out
 
     def verify(self, features: ColumnTransformer, signals: pd.DataFrame) -> bool:
-        """True if `encode` reproduces the transformer exactly on the canonical frame `signals`."""
-        rows = signals.to_dict("records")
-        return bool(np.array_equal(self.encode(rows), features.transform(signals), equal_nan=True))
+        """True if `encode` and `encode_frame` reproduce the transformer exactly on the canonical frame `signals`."""
+        expected = features.transform(signals)
+        return bool(np.array_equal(self.encode(signals.to_dict("records")), expected, equal_nan=True)
+                    and np.array_equal(self.encode_frame(signals), expected, equal_nan=True))
 
 
 def canonical_value(signal: str, value: Any) -> Any:
