@@ -82,6 +82,7 @@ def test_prosper(prosper_data):
     assert prosper_data.default_rate == pytest.approx(0.244, abs=0.001)
     assert "ProsperScore" in prosper_data.benchmarks
     assert prosper_data.signals["purpose"].isna().sum() > 0  # category 0 "not available" stays missing
+    assert prosper_data.signals[list(BANK_COLUMNS)].isna().all().all()  # no bank columns in the file
 
 
 def test_dataset_specs():

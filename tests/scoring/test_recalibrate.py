@@ -118,3 +118,11 @@ def test_command_line_writes_a_loadable_artifact_and_its_card(synthetic_model, s
     card = (out / "CARD.md").read_text()
     assert loaded.model_id in card and "900 resolved platform loans" in card and "before (base model)" in card
     assert "recalibrated" in capsys.readouterr().out
+
+
+def test_recalibrated_scorer_agrees_with_its_pipeline_exactly(recalibrated, synthetic_scorer):
+    from scoring.model import predict_pd
+
+    held = shifted_outcomes(synthetic_scorer, 500, seed=37)
+    assert np.array_equal(Scorer(recalibrated).pd_of_frame(held.signals), predict_pd(recalibrated.pipeline,
+                                                                                      held.signals))

@@ -108,3 +108,13 @@ def test_models_on_few_signals_train_and_serve(synthetic_data, columns):
     sample = data.signals.iloc[:30]
     assert np.array_equal(scorer.pd_of_frame(sample), predict_pd(trained.pipeline, sample))
     assert scorer.score_frame(sample)[0].model_id == trained.model_id
+
+
+def test_wrong_column_encoding_falls_back_to_the_transformer(registry_model, registry_data, monkeypatch):
+    from scoring.layout import Layout
+
+    original = Layout.encode_frame
+    monkeypatch.setattr(Layout, "encode_frame", lambda self, frame: original(self, frame)[:, ::-1])
+    scorer = Scorer(registry_model[0])
+    sample = registry_data.signals.iloc[:300]
+    assert np.array_equal(scorer.pd_of_frame(sample), predict_pd(registry_model[0].pipeline, sample))
