@@ -37,7 +37,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
 }
 
 /** A query string from the set values only. */
-export function query(params: Record<string, string | number | undefined | null>): string {
+export function query(params: Record<string, string | number | bigint | undefined | null>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
   const s = q.toString();

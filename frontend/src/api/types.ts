@@ -1,5 +1,5 @@
-// The API's response shapes (backend/api/schemas.py). Amounts are decimal strings of token base
-// units; rates are basis points; times are unix seconds or ISO strings as the backend sends them.
+// The API's response shapes (backend/api/schemas.py, backend/api/loan_schemas.py). Amounts are
+// decimal strings of token base units; rates basis points; times unix seconds unless noted.
 import type { Abi } from "viem";
 import type { Token } from "../lib/format";
 
@@ -9,52 +9,51 @@ export type ChainInfo = {
 };
 
 export type LoanSummary = {
-  id: number; borrower: string; status: string; grade: number | string; pd_bps: number;
-  token: Token; principal: string; funded: string; funded_bps?: number;
-  apr_bps: number; instalments: number; period: number; term?: number;
-  purpose: number; min_fill_bps?: number; funding_deadline?: number | string;
-  min_collateral_ratio_bps?: number; collateral_ratio_bps?: number | null;
-  collateral?: { token: Token; amount: string } | null;
-  created_at?: string | number; start_time?: number | string | null; outstanding?: string; late?: boolean;
+  id: number; borrower: string; token: Token; status: string; late: boolean;
+  grade: number; grade_letter: string | null; pd_bps: number; purpose: number; purpose_name: string;
+  principal: string; funded: string; funded_bps: number; apr_bps: number; instalments: number; period: number;
+  term_days: number; min_collateral_ratio_bps: number | null;
+  collateral: { token: Token; amount: string } | null;
+  funding_deadline: number; listed_at: number; start_time: number | null; outstanding: string; instalment: string | null;
 };
 
 export type Page<T> = { items: T[]; total: number; page: number; per_page: number };
 
-export type ScheduleRow = { number?: number; due_date: number | string; amount?: string; principal?: string;
-  interest?: string; paid?: boolean; status?: string };
+export type At = { block: number; tx_hash: string; at: number | null };
 
 export type LoanDetail = LoanSummary & {
-  terms?: Record<string, unknown>;
-  schedule?: ScheduleRow[];
-  fundings?: { lender: string; amount: string; tx_hash?: string; time?: number | string; block?: number }[];
-  repayments?: { payer: string; late_fees?: string; interest?: string; principal?: string; amount?: string; time?: number | string; tx_hash?: string }[];
-  liquidations?: { liquidator: string; repaid: string; seized: string; time?: number | string }[];
-  amount_due?: { late_fees: string; interest: string; to_be_current: string; payoff: string; next_due_date: number | string } | null;
-  late?: boolean;
-  health?: { health_wad: string | null; liquidation_price_wad: string | null; seconds_until_default: number | string | null; price_usable: boolean } | null;
-  reasons?: { signal?: string; text?: string; label?: string; direction?: string; effect?: number }[];
-  verified?: Record<string, unknown> | string[];
-  instalment?: string;
+  terms: { fee_bps: number; late_fee_bps: number; grace_period: number; default_after: number; min_fill_bps: number;
+    funding_deadline: number; period: number; instalments: number };
+  schedule: { start_time: number | null; instalment: string | null; instalments_paid: number;
+    due_dates: { number: number; due_date: number; paid: boolean }[] };
+  fundings: (At & { lender: string; amount: string; total_funded: string; commitment_id: string | null })[];
+  repayments: (At & { payer: string; late_fees: string; interest: string; principal: string; platform_fee: string; outstanding: string })[];
+  liquidations: (At & { liquidator: string; repaid: string; seized: string })[];
+  amount_due: { late_fees: string; interest: string; to_be_current: string; payoff: string; next_due_date: number | null };
+  health: { health_wad: string | null; liquidation_price_wad: string | null; seconds_until_default: number | null; price_usable: boolean | null };
+  live: boolean; now: number; default_eligible_at: number | null; late_instalments: number;
+  repaid: { principal: string; interest: string; late_fees: string; platform_fees: string }; written_off: string; holders: number;
 };
 
-export type Holding = { loan_id: number; loan?: LoanSummary; notes: string; claimable: string; refundable?: string;
-  status?: string; late?: boolean; repaid?: string; grade?: number | string };
+export type PortfolioItem = LoanSummary & { notes: string; share_bps: number; bucket: string; earned: string;
+  outstanding_share: string; loss: string; claimed: string; claimable: string | null; refundable: string };
 
 export type Portfolio = {
-  lender: string; holdings: Holding[];
-  totals?: Record<string, string | number | null>;
-  by_grade?: { grade: number | string; lent: string; repaid?: string; outstanding?: string; loans?: number; late?: number; defaulted?: number }[];
-  repayments_over_time?: { time: number | string; amount: string }[];
-  net_annualised_return_bps?: number | null;
+  lender: string; live: boolean; now: number; items: PortfolioItem[];
+  totals: Record<string, string | number | null>;
+  net_annualised_return: number | null;
+  by_grade: ({ grade: number; grade_letter: string | null; loans: number } & Record<string, string | number | null>)[];
+  monthly: { month: string; repaid: string; claimed: string }[];
 };
 
-export type GradeStats = { grade: number | string; loans: number; volume: string; defaulted?: number;
-  default_rate_bps?: number | null; recovery_rate_bps?: number | null; predicted_pd_bps?: number | null;
-  realised_default_bps?: number | null; token?: Token };
+export type GradeStat = { grade: number; grade_letter: string | null; count: number; volume: string; defaulted: number;
+  resolved: number; default_rate: number | null; realised_default_rate: number | null; recovery_rate: number | null;
+  mean_predicted_pd: number | null };
 
+export type Reason = { signal?: string; text?: string; description?: string; direction?: string; [k: string]: unknown };
 export type Score = { id: number; wallet: string; model_id: string; pd: number; pd_bps: number; grade: string;
-  grade_code: number; score: number; reasons: { signal?: string; text?: string; description?: string; direction?: string; [k: string]: unknown }[];
-  next_verification: { signal?: string; name?: string; grade?: string; pd_bps?: number; [k: string]: unknown } | null;
+  grade_code: number; score: number; reasons: Reason[];
+  next_verification: Record<string, unknown> | null;
   signals: Record<string, unknown>; warnings: string[]; created_at: string };
 
 export type Attestation = {

@@ -9,40 +9,45 @@ import { useStore } from "../lib/store";
 import { wallet } from "../chain/wallet";
 import { approval, call } from "../chain/tx";
 import { formatBps, formatDate, formatDuration, formatMoney, formatWad, shortAddress } from "../lib/format";
-import { gradeHint, gradeName, LATE_POLICY_TEXT, purposeName, statusName } from "../lib/domain";
+import { gradeHint, gradeName, purposeName, statusName } from "../lib/domain";
 import { isListed, remaining, termSeconds } from "../lib/loan";
 import { checkFunding } from "../lib/validate";
 import { Badge, ErrorNote, Field, FundingBar, GradeBadge, Health, Loading, Money, Notice } from "../components/ui";
 import { TxPanel } from "../components/TxPanel";
-
-const SIGNALS: Record<string, string> = { identity_verified: "Identity verified", email_verified: "Email verified",
-  phone_verified: "Phone verified", income_verified: "Income verified", bank_account_verified: "Bank account linked",
-  social_accounts: "Social accounts" };
 
 export function LoanPage({ id }: { id: number }) {
   const loan = useAsync(() => api<LoanDetail>(`/loans/${id}`), [id]);
   const l = loan.data;
   if (!l) return loan.error ? <><h1>Loan #{id}</h1><ErrorNote error={loan.error} /></> : <Loading what="Loading the loan" />;
   const t = l.token;
-  const verified = Array.isArray(l.verified) ? l.verified : Object.entries(l.verified ?? {}).filter(([, v]) => v).map(([k]) => k);
+  const owing = l.status === "active" || l.status === "defaulted";
 
   return <>
-    <h1>Loan #{l.id} <small className="muted">{statusName(l.status)}</small></h1>
+    <h1>Loan #{l.id} <small className="muted">{statusName(l.status)}{l.late ? " — late" : ""}</small></h1>
+    {!l.live && <Notice kind="warn">The blockchain node cannot be reached: amounts due and health may be out of date.</Notice>}
     <section className="cards" aria-label="Risk">
       <div className="card"><h2>Risk</h2>
         <p><GradeBadge grade={l.grade} /> Grade {gradeName(l.grade)}: {gradeHint(l.grade)}.</p>
-        <p>Predicted chance this loan is never fully repaid (PD): <strong>{formatBps(l.pd_bps)}</strong>.</p>
-        {l.reasons?.length ? <><h3>Why this grade</h3><ul>{l.reasons.map((r, i) => <li key={i}>{r.text ?? r.label ?? r.signal}</li>)}</ul></> : null}
-        {verified.length > 0 && <p aria-label="Verified signals">{verified.map((v) => <Badge key={v} kind="ok">✓ {SIGNALS[v] ?? v.replace(/_/g, " ")}</Badge>)}</p>}
+        <p>Predicted chance this borrower does not repay (PD): <strong>{formatBps(l.pd_bps)}</strong>.
+          About {Math.max(1, Math.round(l.pd_bps / 100))} in 100 similar loans are expected to default.</p>
+        <p aria-label="Verified by the platform">
+          <Badge kind="ok">✓ Score signed by the platform's scoring service</Badge>
+          {l.collateral && BigInt(l.collateral.amount) > 0n && <Badge kind="ok">✓ Collateral locked on chain</Badge>}
+          {l.late_instalments > 0 && <Badge kind="warn">{l.late_instalments} late instalment{l.late_instalments === 1 ? "" : "s"}</Badge>}
+        </p>
         {l.late && <Notice kind="warn">This loan is late on a payment.</Notice>}
-        <p className="muted">{LATE_POLICY_TEXT}</p>
+        <p className="muted">If a payment is late: after a grace period of {formatDuration(l.terms.grace_period)} a one-off late fee of {formatBps(l.terms.late_fee_bps)} of the instalment is added;
+          {" "}{formatDuration(l.terms.default_after)} after the first missed due date anyone may mark the loan defaulted, and any collateral can then be sold to repay lenders. Lenders can lose money.</p>
+        {l.health.seconds_until_default !== null && owing && <p>Could be marked defaulted in: {formatDuration(l.health.seconds_until_default)}.</p>}
       </div>
       <div className="card"><h2>Collateral</h2>
         {l.collateral && BigInt(l.collateral.amount) > 0n ? <>
-          <p><Money value={l.collateral.amount} token={l.collateral.token} decimals={4} /> held by the collateral vault.</p>
-          <p><Health wad={l.health?.health_wad} usable={l.health?.price_usable ?? true} /></p>
-          {l.health?.liquidation_price_wad && BigInt(l.health.liquidation_price_wad) > 0n &&
+          <p><Money value={l.collateral.amount} token={l.collateral.token} decimals={4} /> held by the collateral vault
+            {l.min_collateral_ratio_bps ? <> (at least {formatBps(l.min_collateral_ratio_bps, 0)} of the debt required)</> : null}.</p>
+          <p><Health wad={l.health.health_wad} usable={l.health.price_usable ?? true} /></p>
+          {l.health.liquidation_price_wad && BigInt(l.health.liquidation_price_wad) > 0n && BigInt(l.health.liquidation_price_wad) < 2n ** 255n &&
             <p>It can be sold to repay lenders if {l.collateral.token.symbol} falls below <strong>{formatWad(l.health.liquidation_price_wad)} USD</strong>.</p>}
+          <p className="muted">Health is the collateral's value (times a safety threshold) divided by what is owed. Below 1.00 anyone may sell part of it to repay lenders.</p>
         </> : <p>Unsecured: no collateral. If the borrower stops paying, lenders have no asset to recover from.</p>}
       </div>
     </section>
@@ -53,24 +58,32 @@ export function LoanPage({ id }: { id: number }) {
         <dt>Interest rate (APR)</dt><dd>{formatBps(l.apr_bps)} a year</dd>
         <dt>Term</dt><dd>{l.instalments} instalments, one every {formatDuration(l.period)} ({formatDuration(termSeconds(l))})</dd>
         {l.instalment && <><dt>Instalment</dt><dd><Money value={l.instalment} token={t} /></dd></>}
-        <dt>Purpose</dt><dd>{purposeName(l.purpose)}</dd>
+        <dt>Purpose</dt><dd>{purposeName(l.purpose_name || l.purpose)}</dd>
         <dt>Borrower</dt><dd title={l.borrower}>{shortAddress(l.borrower)}</dd>
-        {l.min_fill_bps !== undefined && <><dt>Starts early at</dt><dd>{formatBps(l.min_fill_bps, 0)} funded</dd></>}
+        <dt>Starts early at</dt><dd>{formatBps(l.terms.min_fill_bps, 0)} funded</dd>
         <dt>Funding closes</dt><dd>{formatDate(l.funding_deadline)}</dd>
+        <dt>Platform fee</dt><dd>{formatBps(l.terms.fee_bps, 0)} of the interest repaid (never upfront)</dd>
       </dl>
       <FundingBar funded={l.funded} principal={l.principal} token={t} />
     </section>
     {isListed(l) && <FundForm loan={l} onFunded={loan.reload} />}
-    {l.amount_due && <section className="card"><h2>Now due</h2><dl className="facts">
+    {owing && <section className="card"><h2>Now due</h2><dl className="facts">
       <dt>To be current</dt><dd><Money value={l.amount_due.to_be_current} token={t} /></dd>
       <dt>Pay off in full</dt><dd><Money value={l.amount_due.payoff} token={t} /></dd>
-      <dt>Next due date</dt><dd>{formatDate(l.amount_due.next_due_date)}</dd></dl></section>}
-    {l.schedule && l.schedule.length > 0 && <section className="card"><h2>Schedule</h2><div className="table-wrap"><table>
+      <dt>Next due date</dt><dd>{formatDate(l.amount_due.next_due_date)}</dd>
+      <dt>Still owed (principal)</dt><dd><Money value={l.outstanding} token={t} /></dd></dl></section>}
+    {l.schedule.due_dates.length > 0 && <section className="card"><h2>Schedule</h2><div className="table-wrap"><table>
       <thead><tr><th scope="col">#</th><th scope="col">Due</th><th scope="col">Payment</th><th scope="col">Status</th></tr></thead>
-      <tbody>{l.schedule.map((r, i) => <tr key={i}><td>{r.number ?? i + 1}</td><td>{formatDate(r.due_date)}</td>
-        <td>{r.amount ? <Money value={r.amount} token={t} /> : "—"}</td><td>{r.status ?? (r.paid ? "paid" : "")}</td></tr>)}</tbody></table></div></section>}
-    {l.fundings && l.fundings.length > 0 && <section className="card"><h2>Lenders</h2><ul>
-      {l.fundings.map((f, i) => <li key={i}><span title={f.lender}>{shortAddress(f.lender)}</span>: <Money value={f.amount} token={t} /></li>)}</ul></section>}
+      <tbody>{l.schedule.due_dates.map((r) => <tr key={r.number}><td>{r.number}</td><td>{formatDate(r.due_date)}</td>
+        <td>{l.schedule.instalment ? <Money value={l.schedule.instalment} token={t} /> : "—"}</td>
+        <td>{r.paid ? "Paid" : r.due_date < l.now ? "Overdue" : "Upcoming"}</td></tr>)}</tbody></table></div>
+      <p className="muted">Equal instalments; the last is slightly smaller and pays the loan off.</p></section>}
+    {l.fundings.length > 0 && <section className="card"><h2>Lenders ({l.holders} holding notes)</h2><ul>
+      {l.fundings.map((f, i) => <li key={i}><span title={f.lender}>{shortAddress(f.lender)}</span>: <Money value={f.amount} token={t} />
+        {f.commitment_id ? " (auto-lend)" : ""}</li>)}</ul></section>}
+    {l.repayments.length > 0 && <section className="card"><h2>Repayments</h2><ul>
+      {l.repayments.map((r, i) => <li key={i}>{formatDate(r.at)}: <Money value={(BigInt(r.interest) + BigInt(r.principal) + BigInt(r.late_fees)).toString()} token={t} />
+        {" "}(interest <Money value={r.interest} token={t} />, principal <Money value={r.principal} token={t} />)</li>)}</ul></section>}
   </>;
 }
 

@@ -5,7 +5,7 @@ import type { LoanSummary, Page } from "../api/types";
 import { useAsync, navigate } from "../lib/hooks";
 import { formatBps, formatDate, formatDuration, parseBps, parseUnits } from "../lib/format";
 import { GRADES, purposeName, statusName } from "../lib/domain";
-import { collateralRatioBps, termSeconds } from "../lib/loan";
+import { termSeconds } from "../lib/loan";
 import { ErrorNote, FundingBar, GradeBadge, Loading, Money } from "../components/ui";
 import { useLoanToken } from "../chain/tokens";
 
@@ -82,8 +82,8 @@ export function Marketplace({ query: q }: { query: URLSearchParams }) {
           <td>{formatBps(l.apr_bps)}</td>
           <td><Money value={l.principal} token={l.token} decimals={0} /></td>
           <td>{formatDuration(termSeconds(l))}</td>
-          <td>{purposeName(l.purpose)}</td>
-          <td>{collateralRatioBps(l) ? formatBps(collateralRatioBps(l), 0) : "None"}</td>
+          <td>{purposeName(l.purpose_name || l.purpose)}</td>
+          <td>{l.collateral && BigInt(l.collateral.amount) > 0n ? `${formatBps(l.min_collateral_ratio_bps ?? 0, 0)} required` : "None"}</td>
           <td><FundingBar funded={l.funded} principal={l.principal} token={l.token} /></td>
           <td>{formatDate(l.funding_deadline)}</td>
         </tr>)}</tbody>
