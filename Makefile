@@ -49,6 +49,15 @@ test-backend:
 test-backend-pg:
 	./toolchain/postgres_for_tests.sh .venv/bin/python -m pytest tests/backend -p no:pytest-brownie -q
 
+## bench-backend: indexer catch-up and API under gunicorn -> benchmarks/results/indexer.json, api.json
+.PHONY: bench-backend test-api-fuzz
+bench-backend: setup
+	.venv/bin/python -m benchmarks.backend_bench
+
+## test-api-fuzz: schemathesis (own venv, toolchain/schemathesis/requirements.lock) over /openapi.json: no 5xx
+test-api-fuzz: setup
+	./toolchain/schemathesis/run.sh
+
 ## test-frontend: the web UI's unit tests (Vitest: formatting of base units, error decoding, form checks)
 .PHONY: test-frontend test-e2e
 test-frontend:
