@@ -52,7 +52,7 @@ test-backend-pg:
 ## bench-backend: indexer catch-up and API under gunicorn -> benchmarks/results/indexer.json, api.json
 .PHONY: bench-backend test-api-fuzz
 bench-backend: setup
-	.venv/bin/python -m benchmarks.backend_bench
+	.venv/bin/python benchmarks/backend_bench.py
 
 ## test-api-fuzz: schemathesis (own venv, toolchain/schemathesis/requirements.lock) over /openapi.json: no 5xx
 test-api-fuzz: setup
@@ -68,3 +68,13 @@ test-frontend:
 test-e2e:
 	./toolchain/frontend_setup.sh
 	.venv/bin/python -m pytest tests/e2e -p no:pytest-brownie -q
+
+.PHONY: test-forge fuzz-long
+
+## test-forge: the Foundry invariant suite, CI profile (>= 100,000 handler calls) -> benchmarks/results/invariants.json
+test-forge: setup
+	python3 toolchain/forge_invariants.py --profile default
+
+## fuzz-long: the Foundry invariant suite, long profile (>= 1,000,000 handler calls)
+fuzz-long: setup
+	python3 toolchain/forge_invariants.py --profile long

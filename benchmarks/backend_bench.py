@@ -1,6 +1,6 @@
 """Backend benchmarks (`make bench-backend`): the indexer's catch-up rate and the API under gunicorn.
 
-    .venv/bin/python -m benchmarks.backend_bench  -> benchmarks/results/indexer.json, api.json
+    .venv/bin/python benchmarks/backend_bench.py  -> benchmarks/results/indexer.json, api.json
 
 What is measured, honestly:
 
@@ -38,6 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "benchmarks" / "results"
 LOANS = 10_000
 EVENTS = 100_000
