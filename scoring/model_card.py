@@ -232,21 +232,27 @@ def _targets(results: CardResults, by_name: dict[str, DatasetResult]) -> list[st
 
 
 def _speed_targets() -> list[str]:
+    """Speed rows from the benchmark's JSON: wall-clock (what the target names) and CPU time (what
+    wall-clock would be on an idle core; the machines are shared, see the recorded load)."""
     if not BENCH_JSON.is_file():
         return ["| Speed targets | not measured (run benchmarks/scoring_bench.py) | - |"]
     bench = json.loads(BENCH_JSON.read_text())
     shipped = bench["speed"]["default_model_registry"]
-    p50 = shipped["latency_one_profile"]["with_reasons_and_hint"]["p50_ms"]
-    rate = shipped["batch"]["scores_rows_per_s_1_thread"]
-    targets = bench["targets"]
+    latency, batch, targets = shipped["latency_one_profile"]["with_reasons_and_hint"], shipped["batch"], bench["targets"]
+    load = bench["machine"]["load_average_at_start"][0]
+    p50, cpu_p50 = latency["p50_ms"], latency["cpu_p50_ms"]
+    rate, cpu_rate = batch["scores_rows_per_s_1_thread"], batch["scores_rows_per_cpu_s_1_thread"]
     return [
         f"| Single-profile scoring p50, with reasons and hints <= {targets['p50_one_profile_ms']} ms | "
-        f"{p50:.3f} ms | {_met(p50 <= targets['p50_one_profile_ms'], targets['p50_one_profile_ms'] - p50)} |",
+        f"{p50:.3f} ms wall (load {load:.1f} on {bench['machine']['cpus']} cores); {cpu_p50:.3f} ms CPU | "
+        f"wall {_met(p50 <= targets['p50_one_profile_ms'], targets['p50_one_profile_ms'] - p50)}; "
+        f"CPU {_met(cpu_p50 <= targets['p50_one_profile_ms'], targets['p50_one_profile_ms'] - cpu_p50)} |",
         f"| Batch scoring (PD, grade, score; 1 thread) >= {targets['batch_rows_per_s']:,} rows/s | {rate:,.0f} rows/s "
-        f"| {'yes' if rate >= targets['batch_rows_per_s'] else 'NO'} |",
+        f"wall; {cpu_rate:,.0f} rows per CPU-second | wall {'yes' if rate >= targets['batch_rows_per_s'] else 'NO'}; "
+        f"CPU {'yes' if cpu_rate >= targets['batch_rows_per_s'] else 'NO'} |",
         f"| (not a target) batch with reasons and hints; CSV file end to end | "
-        f"{shipped['batch']['scores_reasons_hints_rows_per_s_1_thread']:,.0f}; "
-        f"{shipped['batch']['cli_csv_end_to_end_rows_per_s']:,.0f} rows/s | - |",
+        f"{batch['scores_reasons_hints_rows_per_s_1_thread']:,.0f}; {batch['cli_csv_end_to_end_rows_per_s']:,.0f} "
+        "rows/s wall | - |",
     ]
 
 
