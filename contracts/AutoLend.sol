@@ -18,6 +18,7 @@ contract AutoLend is IAutoLend, ReentrancyGuard {
     uint256 private constant WORST_GRADE = 9;
     uint256 private constant MAX_APR_BPS = 10_000;
     uint256 private constant MAX_COLLATERAL_RATIO_BPS = 50_000;
+    uint256 private constant MAX_PD_BPS = 10_000;
 
     ILoanBook public immutable book;
     uint256 public commitmentCount;
@@ -96,6 +97,9 @@ contract AutoLend is IAutoLend, ReentrancyGuard {
         if (amount == 0) revert ZeroAmount();
         Commitment memory c = _commitments[commitmentId];
         if (c.lender == address(0)) revert UnknownCommitment(commitmentId);
+        if (c.operator != address(0) && msg.sender != c.operator && msg.sender != c.lender) {
+            revert NotOperator(commitmentId, msg.sender);
+        }
         if (block.timestamp > c.expiry) revert CommitmentExpired(commitmentId, c.expiry);
         ILoanBook.Listing memory l = book.listing(loanId);
         _checkLoan(commitmentId, c, loanId, l);
@@ -118,6 +122,7 @@ contract AutoLend is IAutoLend, ReentrancyGuard {
     function reinvest(uint256 commitmentId, uint256[] calldata loanIds) external nonReentrant returns (uint256 amount) {
         Commitment storage c = _commitments[commitmentId];
         if (c.lender == address(0)) revert UnknownCommitment(commitmentId);
+        if (block.timestamp > c.expiry) revert CommitmentExpired(commitmentId, c.expiry);
         if (!c.reinvest) revert ReinvestOff(commitmentId);
         address token = c.token;
         for (uint256 i; i < loanIds.length; ++i) {
@@ -153,6 +158,11 @@ contract AutoLend is IAutoLend, ReentrancyGuard {
         if (l.minCollateralRatioBps < c.minCollateralRatioBps) {
             revert CollateralOutsideRule(commitmentId, loanId, l.minCollateralRatioBps);
         }
+        // Bit `purpose` of the mask (purpose codes are 0 .. 31; a larger shift leaves 0: refused).
+        if ((c.purposeMask >> l.purpose) & 1 == 0) {
+            revert PurposeOutsideRule(commitmentId, loanId, l.purpose);
+        }
+        if (l.pdBps > c.maxPdBps) revert PdOutsideRule(commitmentId, loanId, l.pdBps);
     }
 
     function _setRule(uint256 commitmentId, Commitment storage c, Rule calldata r) private {
@@ -167,6 +177,8 @@ contract AutoLend is IAutoLend, ReentrancyGuard {
         if (r.maxPerBorrower > type(uint96).max) revert InvalidRule("maxPerBorrower", r.maxPerBorrower);
         if (r.budget > type(uint96).max) revert InvalidRule("budget", r.budget);
         if (r.expiry <= block.timestamp || r.expiry > type(uint40).max) revert InvalidRule("expiry", r.expiry);
+        if (r.purposeMask == 0 || r.purposeMask > type(uint32).max) revert InvalidRule("purposeMask", r.purposeMask);
+        if (r.maxPdBps > MAX_PD_BPS) revert InvalidRule("maxPdBps", r.maxPdBps);
         c.expiry = uint40(r.expiry);
         c.worstGrade = uint8(r.worstGrade);
         c.reinvest = r.reinvest;
@@ -177,6 +189,9 @@ contract AutoLend is IAutoLend, ReentrancyGuard {
         c.budget = uint96(r.budget);
         c.maxPerLoan = uint96(r.maxPerLoan);
         c.maxPerBorrower = uint96(r.maxPerBorrower);
+        c.purposeMask = uint32(r.purposeMask);
+        c.maxPdBps = uint16(r.maxPdBps);
+        c.operator = r.operator;
         emit RuleSet(commitmentId, r);
     }
 

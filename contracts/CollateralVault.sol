@@ -10,6 +10,7 @@ import {ILoanBook} from "./interfaces/ILoanBook.sol";
 import {IPriceOracle} from "./interfaces/IPriceOracle.sol";
 import {ExactTransfer} from "./libraries/ExactTransfer.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
+import {HealthMath} from "./libraries/HealthMath.sol";
 import {Governed} from "./Governed.sol";
 
 /// @title CollateralVault
@@ -21,17 +22,6 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
     uint256 public constant MAX_LIQUIDATION_THRESHOLD_BPS = 9_500;
     uint256 public constant MAX_LIQUIDATION_BONUS_BPS = 2_000;
     uint256 public constant MIN_CLOSE_FACTOR_BPS = 1_000;
-
-    struct CollateralConfig {
-        bool allowed;
-        uint16 liquidationThresholdBps;
-        uint16 liquidationBonusBps;
-    }
-
-    struct Position {
-        address token;
-        uint96 amount;
-    }
 
     ILoanBook public immutable book;
     IPriceOracle public immutable oracle;
@@ -61,13 +51,22 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         uint256 principal,
         uint256 minRatioBps
     ) external onlyBook nonReentrant {
-        if (amount != 0) {
-            if (!collaterals[token].allowed) revert CollateralNotAllowed(token);
-            positions[loanId] = Position(token, SafeCast.toUint96(amount));
-            emit CollateralLocked(loanId, token, amount);
-            ExactTransfer.pullExact(token, borrower, amount);
-        }
+        CollateralConfig memory config = collaterals[token];
+        if (amount != 0 && !config.allowed) revert CollateralNotAllowed(token);
         if (minRatioBps != 0) _requireRatio(loanId, token, amount, loanToken, principal, minRatioBps);
+        if (amount == 0) return;
+        uint16 closeFactor = uint16(closeFactorBps); // <= BPS, checked by setCloseFactor
+        positions[loanId] = Position({
+            token: token,
+            amount: SafeCast.toUint96(amount),
+            liquidationThresholdBps: config.liquidationThresholdBps,
+            liquidationBonusBps: config.liquidationBonusBps,
+            closeFactorBps: closeFactor
+        });
+        emit CollateralLocked(
+            loanId, token, amount, config.liquidationThresholdBps, config.liquidationBonusBps, closeFactor
+        );
+        ExactTransfer.pullExact(token, borrower, amount);
     }
 
     // ================================================================== borrower
@@ -93,17 +92,16 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         if (amount == 0) revert ZeroAmount();
         ILoanBook.CollateralState memory loan = book.collateralState(loanId);
         if (msg.sender != loan.borrower) revert NotBorrower(loanId, msg.sender);
-        if (loan.status != ILoanBook.LoanStatus.Listed && loan.status != ILoanBook.LoanStatus.Active) {
-            revert WrongLoanStatus(loanId, uint8(loan.status));
-        }
+        // Never while listed: lenders fund against the collateral escrowed at listing.
+        if (loan.status != ILoanBook.LoanStatus.Active) revert WrongLoanStatus(loanId, uint8(loan.status));
         Position storage p = positions[loanId];
-        if (amount > p.amount) revert WithdrawalExceedsCollateral(loanId, amount, p.amount);
-        uint256 remaining = p.amount - amount;
-        p.amount = uint96(remaining);
-        uint256 debt = loan.status == ILoanBook.LoanStatus.Listed ? loan.principal : loan.debt;
+        uint256 held = p.amount;
+        if (amount > held) revert WithdrawalExceedsCollateral(loanId, amount, held);
+        uint256 remaining = held - amount;
         if (loan.minCollateralRatioBps != 0) {
-            _requireRatio(loanId, p.token, remaining, loan.token, debt, loan.minCollateralRatioBps);
+            _requireRatio(loanId, p.token, remaining, loan.token, loan.debt, loan.minCollateralRatioBps);
         }
+        p.amount = uint96(remaining);
         emit CollateralWithdrawn(loanId, amount, remaining);
         IERC20(p.token).safeTransfer(msg.sender, amount);
     }
@@ -133,12 +131,13 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         Position memory p = positions[loanId];
         if (p.amount == 0) revert NoCollateral(loanId);
         Valuation memory v = _value(p, loan);
-        uint256 healthWad = _health(v, p.token, loan.minCollateralRatioBps);
+        uint256 healthWad =
+            HealthMath.healthWad(v.collateralWad, v.debtWad, loan.minCollateralRatioBps, p.liquidationThresholdBps);
         if (!defaulted && healthWad >= FixedPointMath.WAD) revert Healthy(loanId, healthWad);
-        uint256 maxRepay = defaulted ? loan.debt : loan.debt.mulDivUp(closeFactorBps, FixedPointMath.BPS);
+        uint256 maxRepay = defaulted ? loan.debt : loan.debt.mulDivUp(p.closeFactorBps, FixedPointMath.BPS);
         if (repayAmount > maxRepay) revert RepayAboveMaximum(loanId, repayAmount, maxRepay);
 
-        uint256 bonusBps = collaterals[p.token].liquidationBonusBps;
+        uint256 bonusBps = p.liquidationBonusBps;
         seized = _collateralFor(repayAmount, v, bonusBps);
         if (seized >= p.amount) {
             // Not enough collateral for the repayment plus bonus: take all of it for the
@@ -168,12 +167,9 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         Position memory p = positions[loanId];
         Valuation memory v = _value(p, loan);
         uint256 ratio = loan.minCollateralRatioBps;
-        healthWad = _health(v, p.token, ratio);
-        if (p.amount != 0 && ratio != 0) {
-            // price * amount / unit = debt value * ratio * threshold  =>  solve for price.
-            liquidationPriceWad = v.debtWad.mulDivUp(ratio * collaterals[p.token].liquidationThresholdBps
-                * v.collateralUnit, FixedPointMath.BPS * FixedPointMath.BPS * p.amount);
-        }
+        healthWad = HealthMath.healthWad(v.collateralWad, v.debtWad, ratio, p.liquidationThresholdBps);
+        liquidationPriceWad =
+            HealthMath.liquidationPriceWad(v.debtWad, ratio, p.liquidationThresholdBps, v.collateralUnit, p.amount);
         if (loan.defaultEligibleAt > block.timestamp) secondsUntilDefault = loan.defaultEligibleAt - block.timestamp;
     }
 
@@ -225,15 +221,6 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         if (p.token == address(0)) return v;
         (v.collateralPriceWad, v.collateralUnit) = oracle.quote(p.token);
         v.collateralWad = uint256(p.amount).mulDivDown(v.collateralPriceWad, v.collateralUnit);
-    }
-
-    /// @dev collateral value / (debt value * required ratio * threshold), WAD, rounded down; max
-    ///      when nothing is owed or the loan requires no collateral.
-    function _health(Valuation memory v, address token, uint256 ratioBps) private view returns (uint256) {
-        if (v.debtWad == 0 || ratioBps == 0) return type(uint256).max;
-        uint256 threshold = collaterals[token].liquidationThresholdBps;
-        return v.collateralWad.mulDivDown(FixedPointMath.BPS * FixedPointMath.BPS * FixedPointMath.WAD,
-            v.debtWad * ratioBps * threshold);
     }
 
     /// @dev Collateral (base units) worth `repayAmount` of the loan token plus the bonus, rounded down.

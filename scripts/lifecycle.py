@@ -31,7 +31,8 @@ def attestation(registry, signer_key, who, grade=3, pd_bps=450, lifetime=30 * DA
     return record.to_abi_tuple(), signature
 
 
-NO_COLLATERAL = "0x" + "00" * 20
+ZERO_ADDRESS = "0x" + "00" * 20
+NO_COLLATERAL = ZERO_ADDRESS
 
 
 def terms(token, principal=1_000 * 10**6, apr_bps=1_200, instalments=12, period=30 * DAY, deadline=None,
@@ -42,9 +43,13 @@ def terms(token, principal=1_000 * 10**6, apr_bps=1_200, instalments=12, period=
             str(collateral_token), collateral_amount)
 
 
+ALL_PURPOSES = 2**32 - 1  # purpose codes 0 .. 31
+
+
 def rule(worst_grade=9, min_apr_bps=0, max_apr_bps=10_000, max_term=3650 * DAY, min_collateral_ratio_bps=0,
-         max_per_loan=2**96 - 1, max_per_borrower=2**96 - 1, budget=2**96 - 1, expiry=None, reinvest=False):
-    """An auto-lend Rule tuple (IAutoLend.Rule); by default it accepts any loan for 30 days."""
+         max_per_loan=2**96 - 1, max_per_borrower=2**96 - 1, budget=2**96 - 1, expiry=None, reinvest=False,
+         purpose_mask=ALL_PURPOSES, max_pd_bps=10_000, operator=ZERO_ADDRESS):
+    """An auto-lend Rule tuple (IAutoLend.Rule); by default it accepts any loan for 30 days, funded by anyone."""
     expiry = chain.time() + 30 * DAY if expiry is None else expiry
     return (worst_grade, min_apr_bps, max_apr_bps, max_term, min_collateral_ratio_bps, max_per_loan,
-            max_per_borrower, budget, expiry, reinvest)
+            max_per_borrower, budget, expiry, reinvest, purpose_mask, max_pd_bps, str(operator))

@@ -6,6 +6,7 @@ their risk, within the contract's hard cap of 100%. The best grades may borrow u
 BTCJam; from C+ down a listing must escrow collateral worth a growing share of its principal.
 """
 
+from fractions import Fraction
 
 # grade code -> (maximum principal in whole tokens, maximum APR in bps, minimum collateral ratio in bps)
 GRADE_POLICY = {
@@ -23,6 +24,12 @@ GRADE_POLICY = {
 # with an 80-83% liquidation threshold and a 5% bonus.
 COLLATERAL_POLICY = {"mWETH": (8_000, 500)}
 CLOSE_FACTOR_BPS = 5_000
+# price feed description -> (lowest, highest) answer accepted, in USD per whole token (as
+# Chainlink aggregators carry minAnswer/maxAnswer): an answer outside is unusable, which pauses
+# withdrawals and liquidations like a stale round. Far wider than any plausible market (a
+# stablecoin off by 10x is broken, not volatile), narrow enough that a broken feed cannot claim
+# that collateral is worth almost nothing or almost everything.
+FEED_BOUNDS_USD = {"ETH / USD": (Fraction(1), Fraction(1_000_000)), "USDC / USD": (Fraction(1, 10), Fraction(10))}
 PLATFORM_FEE_BPS = 1_000  # 10% of the interest actually repaid
 MIN_FUNDING_WHOLE_TOKENS = 1  # smallest funding ticket, against dust griefing
 
@@ -44,3 +51,16 @@ def configure_collateral(book, vault, collateral_tokens, gov) -> None:
     for token in collateral_tokens:
         threshold_bps, bonus_bps = COLLATERAL_POLICY[token.symbol()]
         vault.setCollateral(token, True, threshold_bps, bonus_bps, {"from": gov})
+
+
+def feed_bounds(aggregator) -> tuple[int, int]:
+    """(minAnswer, maxAnswer) for `aggregator` in its own units, from FEED_BOUNDS_USD by its
+    description: the lowest answer at or above the lower bound, the highest at or below the upper."""
+    low, high = FEED_BOUNDS_USD[aggregator.description()]
+    unit = 10 ** aggregator.decimals()
+    return -(-low.numerator * unit // low.denominator), high.numerator * unit // high.denominator
+
+
+def set_feed(oracle, token, aggregator, max_age, gov) -> None:
+    """Price `token` with `aggregator`, rounds up to `max_age` seconds old, within FEED_BOUNDS_USD."""
+    oracle.setFeed(token, aggregator, max_age, *feed_bounds(aggregator), {"from": gov})

@@ -77,8 +77,8 @@ def usd_feed(MockAggregator, gov):
 @pytest.fixture(scope="module")
 def oracle(PriceOracle, gov, usdc, weth, eth_feed, usd_feed):
     oracle = PriceOracle.deploy(gov, {"from": gov})
-    oracle.setFeed(weth, eth_feed, helpers.DAY, {"from": gov})
-    oracle.setFeed(usdc, usd_feed, helpers.DAY, {"from": gov})
+    policy.set_feed(oracle, weth, eth_feed, helpers.DAY, gov)
+    policy.set_feed(oracle, usdc, usd_feed, helpers.DAY, gov)
     return oracle
 
 
@@ -113,12 +113,13 @@ def attest(registry, signer):
 
 @pytest.fixture
 def list_loan(book, usdc, borrower, attest):
-    """list_loan(**terms) -> loan id, listed by `borrower` with a fresh grade-3 attestation."""
+    """list_loan(**terms) -> loan id, listed by `borrower` (or `who`) in `token` (default usdc) with a
+    fresh grade-3 attestation."""
 
-    def make(who=None, grade=3, **overrides):
+    def make(who=None, grade=3, token=None, **overrides):
         who = who or borrower
         attestation, signature = attest(who, grade=grade)
-        terms = helpers.terms(usdc, **overrides)
+        terms = helpers.terms(token or usdc, **overrides)
         tx = book.requestLoan(terms, attestation, signature, {"from": who})
         return tx.return_value
 
@@ -157,3 +158,9 @@ def liquidator(accounts, usdc, book):
 @pytest.fixture
 def reentrant_token(ReentrantToken, gov):
     return ReentrantToken.deploy({"from": gov})
+
+
+@pytest.fixture(scope="module")
+def lens(LoanLens, book, vault, oracle, gov):
+    """The read-only lens over the book, vault and oracle."""
+    return LoanLens.deploy(book, vault, oracle, {"from": gov})

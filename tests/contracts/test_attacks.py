@@ -29,6 +29,7 @@ from brownie import chain, web3
 from eth_abi import encode
 from eth_utils import to_checksum_address
 
+from scripts import policy
 from scripts.lifecycle import rule
 from tests.contracts import helpers
 from tests.contracts.helpers import DAY, USDC, reverts, terms
@@ -41,6 +42,9 @@ PRICE = 10**8  # mock feeds: 8 decimals
 ZERO = "0x" + "00" * 20
 ACTIVE = 2
 ACC_SCALE = 10**15  # LoanNotes' per-note accumulator scale
+INT256_MAX = 2**255 - 1
+ETH_BOUNDS_18 = (WAD, 1_000_000 * WAD)  # scripts/policy.py's ETH / USD bounds, in an 18-decimal feed's units
+REE_BOUNDS = (PRICE // 100, 100 * PRICE)  # the re-entrant token's feed accepts $0.01 .. $100
 
 
 # ====================================================================== shared fixtures and helpers
@@ -77,7 +81,7 @@ def balances(tokens, holders):
 
 
 def loan_state(book, vault, loan_id, holders):
-    return (tuple(book.loan(loan_id)), tuple(vault.positions(loan_id)),
+    return (tuple(book.loanRecord(loan_id)), tuple(vault.positions(loan_id)),
             [book.claimable(loan_id, holder) for holder in holders])
 
 
@@ -112,7 +116,7 @@ def ree_loan(book, vault, oracle, gov, ree, ree_feed, weth, eth_feed, borrower, 
     """A 1,000 REE loan (REE is the loan token) secured by 0.5 WETH, unhealthy at $2,400 per ETH."""
     book.setLoanToken(ree, True, REE, {"from": gov})
     book.setGradePolicy(ree, 9, 2_000 * REE, 5_000, 15_000, {"from": gov})
-    oracle.setFeed(ree, ree_feed, DAY, {"from": gov})
+    oracle.setFeed(ree, ree_feed, DAY, *REE_BOUNDS, {"from": gov})
     equip(ree, book, lenders[0], liquidator)
     loan_id = secured_listing(book, attest, borrower, ree, weth, WETH // 2)
     book.fund(loan_id, 1_000 * REE, {"from": lenders[0]})
@@ -149,7 +153,7 @@ def test_loan_token_reentering_while_the_book_pulls_the_liquidation_payment_reve
 def ree_collateral_loan(book, vault, oracle, gov, ree, ree_feed, usdc, borrower, lenders, attest):
     """A 1,000 USDC loan secured by 2,000 REE ($1 each; REE allowed as collateral by governance)."""
     vault.setCollateral(ree, True, 8_000, 500, {"from": gov})
-    oracle.setFeed(ree, ree_feed, DAY, {"from": gov})
+    oracle.setFeed(ree, ree_feed, DAY, *REE_BOUNDS, {"from": gov})
     equip(ree, vault, borrower)
     loan_id = secured_listing(book, attest, borrower, usdc, ree, 2_000 * REE)
     book.fund(loan_id, 1_000 * USDC, {"from": lenders[0]})
@@ -245,7 +249,7 @@ def _autolend_reentry(name, autolend, book, commitment_id, loan_id):
 
 def autolend_state(autolend, book, ree, commitment_id, loan_id, lender, borrower):
     return (balances([ree], [autolend, book, lender, borrower]), tuple(autolend.commitment(commitment_id)),
-            autolend.commitmentCount(), tuple(book.loan(loan_id)), book.balanceOf(lender, loan_id),
+            autolend.commitmentCount(), tuple(book.loanRecord(loan_id)), book.balanceOf(lender, loan_id),
             autolend.lentToBorrower(commitment_id, borrower))
 
 
@@ -268,10 +272,10 @@ def test_reentrant_token_against_autolend_reverts_and_moves_nothing(
 
 
 def test_reentrant_token_during_reinvest_reverts_and_moves_nothing(
-        autolend, book, ree, ree_commitment, lenders, borrower, outsider):
+        autolend, book, lens, ree, ree_commitment, lenders, borrower, outsider):
     commitment_id, loan_id = ree_commitment
     autolend.fundFromCommitment(commitment_id, loan_id, 1_000 * REE, {"from": outsider})
-    book.repay(loan_id, book.loan(loan_id)["instalment"], {"from": borrower})
+    book.repay(loan_id, lens.loan(loan_id)["instalment"], {"from": borrower})
     book.setApprovalForAll(autolend, True, {"from": lenders[0]})
     income = book.claimable(loan_id, lenders[0])
     ree.arm(autolend, autolend.withdraw.encode_input(commitment_id, income), {"from": outsider})
@@ -457,7 +461,8 @@ def test_price_from_hours_ago_blocks_liquidation_and_withdrawal_not_repay_or_top
 # ====================================================================== 5. dust griefing
 
 
-def test_griefer_cannot_fund_part_of_a_remainder_below_the_minimum(book, usdc, list_loan, lenders, outsider, crowd):
+def test_griefer_cannot_fund_part_of_a_remainder_below_the_minimum(
+        book, lens, usdc, list_loan, lenders, outsider, crowd):
     loan_id = list_loan()
     book.fund(loan_id, 1_000 * USDC - 10, {"from": lenders[0]})
     usdc.mint(crowd, USDC, {"from": outsider})
@@ -465,9 +470,9 @@ def test_griefer_cannot_fund_part_of_a_remainder_below_the_minimum(book, usdc, l
         book.fund(loan_id, 5, {"from": lenders[1]})
     with reverts("BelowMinimumFunding", 9, USDC):  # through a contract funding for someone else
         crowd.fundMany(book, usdc, loan_id, [outsider], [9], {"from": outsider})
-    assert book.loan(loan_id)["funded"] == 1_000 * USDC - 10
+    assert lens.loan(loan_id)["funded"] == 1_000 * USDC - 10
     crowd.fundMany(book, usdc, loan_id, [outsider], [10], {"from": outsider})  # exactly the remainder completes it
-    assert book.loan(loan_id)["status"] == ACTIVE
+    assert lens.loan(loan_id)["status"] == ACTIVE
     assert book.balanceOf(outsider, loan_id) == 10
 
 
@@ -477,7 +482,7 @@ def beneficiaries(count, tag):
 
 
 def test_minimum_fundings_by_griefers_do_not_change_repay_or_claim_gas(
-        book, usdc, list_loan, lenders, borrower, outsider, crowd):
+        book, lens, usdc, list_loan, lenders, borrower, outsider, crowd):
     plain, griefed = list_loan(), list_loan()
     for lender, amount in zip(lenders, [400, 300, 200, 100]):
         book.fund(plain, amount * USDC, {"from": lender})
@@ -485,10 +490,10 @@ def test_minimum_fundings_by_griefers_do_not_change_repay_or_claim_gas(
         book.fund(griefed, amount * USDC, {"from": lender})
     usdc.mint(crowd, 100 * USDC, {"from": outsider})
     crowd.fundMany(book, usdc, griefed, beneficiaries(100, 0x6e1ef), [USDC] * 100, {"from": outsider})
-    assert book.loan(griefed)["status"] == book.loan(plain)["status"] == ACTIVE
+    assert lens.loan(griefed)["status"] == lens.loan(plain)["status"] == ACTIVE
 
-    instalment = book.loan(plain)["instalment"]
-    assert book.loan(griefed)["instalment"] == instalment
+    instalment = lens.loan(plain)["instalment"]
+    assert lens.loan(griefed)["instalment"] == instalment
     for loan_id in (plain, griefed):
         book.repay(loan_id, instalment, {"from": borrower})
     repay_gas = [book.repay(loan_id, instalment, {"from": borrower}).gas_used for loan_id in (plain, griefed)]
@@ -510,7 +515,7 @@ def commitment_state(autolend, book, usdc, commitment_id, loan_id, lender, borro
 
 
 def test_griefer_front_running_a_commitment_funding_cannot_block_it(
-        autolend, book, usdc, list_loan, bot_commitment, lenders, borrower, outsider):
+        autolend, book, lens, usdc, list_loan, bot_commitment, lenders, borrower, outsider):
     loan_id = list_loan()
     usdc.mint(outsider, USDC, {"from": outsider})
     usdc.approve(book, 2**256 - 1, {"from": outsider})
@@ -520,7 +525,7 @@ def test_griefer_front_running_a_commitment_funding_cannot_block_it(
         autolend.fundFromCommitment(bot_commitment, loan_id, 1_000 * USDC, {"from": lenders[1]})
     assert commitment_state(autolend, book, usdc, bot_commitment, loan_id, lenders[0], borrower) == before
     autolend.fundFromCommitment(bot_commitment, loan_id, 999 * USDC, {"from": lenders[1]})  # the bot's retry
-    assert book.loan(loan_id)["status"] == ACTIVE
+    assert lens.loan(loan_id)["status"] == ACTIVE
     assert book.balanceOf(lenders[0], loan_id) == 999 * USDC
     assert autolend.commitment(bot_commitment)["available"] == 4_001 * USDC
 
@@ -560,10 +565,10 @@ def crowd_loans(book, usdc, list_loan, lenders, borrower, crowd, accounts):
     return crowd_loan, four_loan, holders
 
 
-def test_thousand_lenders_repay_gas_and_exact_pro_rata_claims(book, usdc, borrower, crowd, crowd_loans, accounts):
+def test_thousand_lenders_repay_gas_and_exact_pro_rata_claims(book, lens, usdc, borrower, crowd, crowd_loans, accounts):
     crowd_loan, four_loan, holders = crowd_loans
     assert list(book.balanceOfBatch(holders, [crowd_loan] * LENDER_COUNT)) == CROWD_AMOUNTS
-    instalment = book.loan(crowd_loan)["instalment"]
+    instalment = lens.loan(crowd_loan)["instalment"]
     payments = []
     for loan_id in (crowd_loan, four_loan):
         payments.append(book.repay(loan_id, instalment, {"from": borrower}))
@@ -601,7 +606,8 @@ def _to_holders(repayment_tx):
 # ====================================================================== 7. attestation replay through requestLoan
 
 
-def test_attestation_of_a_rotated_out_signer_cannot_list(book, registry, usdc, gov, borrower, signer, attest, accounts):
+def test_attestation_of_a_rotated_out_signer_cannot_list(
+        book, lens, registry, usdc, gov, borrower, signer, attest, accounts):
     attestation, signature = attest(borrower, grade=1)  # signed by the old key, never submitted
     new_signer = accounts.add("0x" + "6d" * 32)
     registry.setSigner(new_signer.address, {"from": gov})
@@ -610,15 +616,15 @@ def test_attestation_of_a_rotated_out_signer_cannot_list(book, registry, usdc, g
     assert book.loanCount() == 0 and registry.nonces(borrower) == 0
     fresh, fresh_signature = helpers.attestation(registry, new_signer, borrower, grade=4)
     loan_id = book.requestLoan(terms(usdc), fresh, fresh_signature, {"from": borrower}).return_value
-    assert book.loan(loan_id)["grade"] == 4
+    assert lens.loan(loan_id)["grade"] == 4
 
 
 def test_front_run_submission_of_an_attestation_does_not_block_the_listing(
-        book, registry, usdc, borrower, outsider, attest):
+        book, lens, registry, usdc, borrower, outsider, attest):
     attestation, signature = attest(borrower, grade=2)
     registry.submit(attestation, signature, {"from": outsider})  # copied from the borrower's pending listing
     loan_id = book.requestLoan(terms(usdc), attestation, signature, {"from": borrower}).return_value
-    loan = book.loan(loan_id)
+    loan = lens.loan(loan_id)
     assert (loan["borrower"], loan["grade"]) == (borrower, 2)
     assert registry.nonces(borrower) == 1
 
@@ -629,7 +635,7 @@ def test_front_run_submission_of_an_attestation_does_not_block_the_listing(
 @pytest.mark.parametrize("grade,collateral", [(5, WETH // 6 + 1), (3, WETH // 10)],
                          ids=["grade C+ at its 50% minimum", "grade B+ with voluntary collateral"])
 def test_current_loan_with_its_required_collateral_cannot_be_liquidated(
-        book, vault, registry, usdc, weth, borrower, lenders, liquidator, attest, grade, collateral):
+        book, lens, vault, registry, usdc, weth, borrower, lenders, liquidator, attest, grade, collateral):
     """Found by this suite: health used to compare collateral x 80% with the whole debt, so a loan the
     policy let start half-secured was liquidatable on its first day and the rest written off."""
     loan_id = secured_listing(book, attest, borrower, usdc, weth, collateral, grade=grade)
@@ -637,6 +643,28 @@ def test_current_loan_with_its_required_collateral_cannot_be_liquidated(
     max_repay = mul_div_up(book.collateralState(loan_id)["debt"], 5_000, BPS)
     with reverts("Healthy"):
         vault.liquidate(loan_id, max_repay, {"from": liquidator})
-    assert book.loan(loan_id)["status"] == ACTIVE
+    assert lens.loan(loan_id)["status"] == ACTIVE
     assert weth.balanceOf(vault) == collateral
     assert registry.historyOf(borrower)[2] == 0
+
+
+def test_absurd_feed_answer_cannot_free_collateral(
+        book, vault, oracle, usdc, weth, gov, borrower, lenders, liquidator, attest, MockAggregator):
+    """Found in review: an 18-decimal feed answering type(int256).max was a usable price (an 8-decimal
+    one overflowed by luck), so the borrower could withdraw all but one wei of the collateral. An
+    answer outside the feed's bounds is now unusable, like a stale one: withdrawals and liquidations
+    pause, repayment does not."""
+    feed = MockAggregator.deploy(18, "ETH / USD", 3_000 * WAD, {"from": gov})
+    policy.set_feed(oracle, weth, feed, DAY, gov)
+    loan_id = secured_listing(book, attest, borrower, usdc, weth, WETH // 2)
+    book.fund(loan_id, 1_000 * USDC, {"from": lenders[0]})
+    feed.setAnswer(INT256_MAX)
+    holders = [vault, book, borrower, liquidator]
+    before = balances([weth, usdc], holders), loan_state(book, vault, loan_id, [lenders[0]])
+    with reverts("PriceOutOfBounds", weth, INT256_MAX, *ETH_BOUNDS_18):
+        vault.withdraw(loan_id, WETH // 2 - 1, {"from": borrower})
+    with reverts("PriceOutOfBounds", weth, INT256_MAX, *ETH_BOUNDS_18):
+        vault.liquidate(loan_id, 100 * USDC, {"from": liquidator})
+    assert (balances([weth, usdc], holders), loan_state(book, vault, loan_id, [lenders[0]])) == before
+    assert tuple(oracle.tryPriceWad(weth)) == (False, 0)
+    assert book.repay(loan_id, 100 * USDC, {"from": borrower}).return_value == 100 * USDC

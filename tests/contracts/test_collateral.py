@@ -22,14 +22,20 @@ def secured_loan(book, vault, usdc, weth, borrower, attest):
     return make
 
 
-def test_listing_escrows_collateral(book, vault, weth, borrower, secured_loan):
+def test_listing_escrows_collateral_and_fixes_its_liquidation_terms(book, lens, vault, usdc, weth, borrower, attest):
     before = weth.balanceOf(borrower)
-    loan_id = secured_loan(collateral=WETH // 2)
+    attestation, signature = attest(borrower, grade=5)
+    tx = book.requestLoan(terms(usdc, apr_bps=2_000, collateral_token=weth, collateral_amount=WETH // 2),
+                          attestation, signature, {"from": borrower})
+    loan_id = tx.return_value
     assert weth.balanceOf(vault) == WETH // 2
     assert weth.balanceOf(borrower) == before - WETH // 2
-    position = vault.positions(loan_id)
-    assert (position[0], position[1]) == (weth.address, WETH // 2)
-    assert book.loan(loan_id)["minCollateralRatioBps"] == 5_000
+    # WETH's threshold and bonus and the close factor in force (scripts/policy.py), copied for the loan's life.
+    assert tuple(vault.positions(loan_id)) == (weth.address, WETH // 2, 8_000, 500, 5_000)
+    event = tx.events["CollateralLocked"]
+    assert (event["loanId"], event["token"], event["amount"], event["liquidationThresholdBps"],
+            event["liquidationBonusBps"], event["closeFactorBps"]) == (loan_id, weth, WETH // 2, 8_000, 500, 5_000)
+    assert lens.loan(loan_id)["minCollateralRatioBps"] == 5_000
 
 
 def test_listing_below_required_ratio_reverts(book, vault, weth, borrower, secured_loan):
@@ -39,10 +45,10 @@ def test_listing_below_required_ratio_reverts(book, vault, weth, borrower, secur
     assert book.loanCount() == 0 and weth.balanceOf(vault) == 0
 
 
-def test_unsecured_grades_may_list_without_collateral(book, vault, list_loan):
+def test_unsecured_grades_may_list_without_collateral(book, lens, vault, list_loan):
     loan_id = list_loan(grade=3)
-    assert book.loan(loan_id)["minCollateralRatioBps"] == 0
-    assert vault.positions(loan_id)[1] == 0
+    assert lens.loan(loan_id)["minCollateralRatioBps"] == 0
+    assert tuple(vault.positions(loan_id)) == ("0x" + "00" * 20, 0, 0, 0, 0)
 
 
 def test_collateral_token_must_be_allowed(book, vault, usdc, borrower, attest, MockERC20, gov):
@@ -62,7 +68,7 @@ def test_top_up_by_anyone(vault, weth, secured_loan, outsider):
     assert tx.events["CollateralAdded"]["total"] == 2 * WETH
 
 
-def test_withdraw_keeps_required_ratio(vault, weth, book, lenders, borrower, secured_loan, outsider):
+def test_withdraw_keeps_required_ratio(vault, weth, book, lens, lenders, borrower, secured_loan, outsider):
     loan_id = secured_loan(collateral=WETH)  # $3,000 against a required $500
     book.fund(loan_id, 1_000 * USDC, {"from": lenders[0]})
     with reverts("NotBorrower", loan_id, outsider):
@@ -72,11 +78,22 @@ def test_withdraw_keeps_required_ratio(vault, weth, book, lenders, borrower, sec
     assert weth.balanceOf(borrower) == before + WETH // 2
     with reverts("WithdrawalExceedsCollateral", loan_id, WETH, WETH // 2):
         vault.withdraw(loan_id, WETH, {"from": borrower})
-    debt = book.amountDue(loan_id)["payoff"]
+    debt = lens.amountDue(loan_id)["payoff"]
     with reverts("InsufficientCollateral"):
         vault.withdraw(loan_id, WETH // 2 - WETH // 10, {"from": borrower})  # would leave $300 < 50% of debt
     assert vault.positions(loan_id)[1] == WETH // 2
     assert debt > 1_000 * USDC
+
+
+def test_collateral_cannot_be_withdrawn_while_listed(vault, weth, book, borrower, secured_loan):
+    """Regression: a borrower could take back collateral lenders were funding against (down to the ratio
+    of the principal) before the loan started. Cancellation and expiry still return all of it."""
+    loan_id = secured_loan(collateral=WETH)  # $3,000 against a required $500
+    before = weth.balanceOf(borrower), weth.balanceOf(vault)
+    with reverts("WrongLoanStatus", loan_id, LISTED):
+        vault.withdraw(loan_id, WETH // 2, {"from": borrower})
+    assert (weth.balanceOf(borrower), weth.balanceOf(vault)) == before
+    assert vault.positions(loan_id)[1] == WETH
 
 
 def test_release_after_repayment_and_cancellation(vault, weth, book, lenders, borrower, secured_loan, outsider):
@@ -95,15 +112,15 @@ def test_release_after_repayment_and_cancellation(vault, weth, book, lenders, bo
         vault.release(repaid, {"from": outsider})
 
 
-def test_health_view(vault, book, lenders, secured_loan):
+def test_health_view(vault, book, lens, lenders, secured_loan):
     loan_id = secured_loan(collateral=WETH)
     book.fund(loan_id, 1_000 * USDC, {"from": lenders[0]})
     health, liquidation_price, until_default = vault.health(loan_id)
-    debt_wad = book.amountDue(loan_id)["payoff"] * 10**12  # USDC at $1
+    debt_wad = lens.amountDue(loan_id)["payoff"] * 10**12  # USDC at $1
     # $3,000 of WETH / (debt x 50% required ratio x 80% threshold)
     assert health == 3_000 * 10**18 * 10**8 * 10**18 // (debt_wad * 5_000 * 8_000)
     assert liquidation_price == -(-debt_wad * 5_000 * 8_000 // 10**8)  # price where health = 1
-    loan = book.loan(loan_id)
+    loan = lens.loan(loan_id)
     eligible_at = loan["startTime"] + loan["period"] + loan["defaultAfter"]
     assert abs(until_default - (eligible_at - chain.time())) <= 5
 

@@ -48,26 +48,26 @@ def test_hard_caps_and_bad_values(book, usdc, gov, fee_recipient, call, args, er
         getattr(book, call)(*values, {"from": gov})
 
 
-def test_policy_changes_apply_to_new_listings_only(book, usdc, list_loan, gov):
+def test_policy_changes_apply_to_new_listings_only(lens, book, usdc, list_loan, gov):
     old = list_loan()
     book.setLatePolicy(2 * DAY, 200, 40 * DAY, {"from": gov})
     book.setFee(500, gov, {"from": gov})
     new = list_loan()
-    assert (book.loan(old)["gracePeriod"], book.loan(old)["lateFeeBps"], book.loan(old)["feeBps"]) == (
+    assert (lens.loan(old)["gracePeriod"], lens.loan(old)["lateFeeBps"], lens.loan(old)["feeBps"]) == (
         15 * DAY, 500, 1_000)
-    assert (book.loan(new)["gracePeriod"], book.loan(new)["lateFeeBps"], book.loan(new)["feeBps"]) == (
+    assert (lens.loan(new)["gracePeriod"], lens.loan(new)["lateFeeBps"], lens.loan(new)["feeBps"]) == (
         2 * DAY, 200, 500)
-    assert book.loan(new)["defaultAfter"] == 40 * DAY
+    assert lens.loan(new)["defaultAfter"] == 40 * DAY
 
 
-def test_fees_go_to_recipient(book, usdc, active_loan, borrower, gov, fee_recipient):
+def test_fees_go_to_recipient(lens, book, usdc, active_loan, borrower, gov, fee_recipient):
     tx = book.repay(active_loan, 50 * 10**6, {"from": borrower})
     fee = tx.events["Repayment"]["platformFee"]
-    assert fee > 0 and book.loan(active_loan)["platformFeesDue"] == fee
+    assert fee > 0 and lens.loan(active_loan)["platformFeesDue"] == fee
     before = usdc.balanceOf(fee_recipient)
     assert book.withdrawFees([active_loan, active_loan], {"from": gov}).return_value == fee
     assert usdc.balanceOf(fee_recipient) == before + fee
-    assert book.loan(active_loan)["platformFeesDue"] == 0
+    assert lens.loan(active_loan)["platformFeesDue"] == 0
 
 
 def test_two_step_governance_transfer(book, gov, outsider, accounts):
@@ -80,3 +80,44 @@ def test_two_step_governance_transfer(book, gov, outsider, accounts):
     assert tx.events["GovernanceTransferred"]["current"] == outsider
     with reverts("NotGovernance", gov):
         book.setPaused(True, {"from": gov})
+
+
+# ---------------------------------------------------------------- collateral vault and price oracle
+
+
+def test_only_governance_configures_the_vault_and_the_oracle(vault, oracle, weth, eth_feed, outsider):
+    calls = [lambda: vault.setCollateral(weth, True, 8_000, 500, {"from": outsider}),
+             lambda: vault.setCloseFactor(5_000, {"from": outsider}),
+             lambda: vault.proposeGovernance(outsider, {"from": outsider}),
+             lambda: oracle.setFeed(weth, eth_feed, DAY, 1, 2, {"from": outsider}),
+             lambda: oracle.proposeGovernance(outsider, {"from": outsider})]
+    for call in calls:
+        with reverts("NotGovernance", outsider):
+            call()
+
+
+@pytest.mark.parametrize("threshold_bps,bonus_bps", [(0, 500), (9_501, 0), (8_000, 2_001), (9_500, 527)])
+def test_collateral_terms_within_hard_caps(vault, weth, gov, threshold_bps, bonus_bps):
+    with reverts("InvalidCollateralSetting", weth, threshold_bps, bonus_bps):
+        vault.setCollateral(weth, True, threshold_bps, bonus_bps, {"from": gov})
+    assert tuple(vault.collaterals(weth)) == (True, 8_000, 500)
+
+
+def test_collateral_terms_at_the_hard_caps(vault, weth, gov):
+    # 95% x (1 + 5.26%) stays below 100%; 20% of bonus with an 83% threshold too.
+    for threshold_bps, bonus_bps in [(9_500, 526), (8_300, 2_000)]:
+        tx = vault.setCollateral(weth, True, threshold_bps, bonus_bps, {"from": gov})
+        assert tuple(vault.collaterals(weth)) == (True, threshold_bps, bonus_bps)
+        event = tx.events["CollateralSet"]
+        assert (event["token"], event["allowed"], event["liquidationThresholdBps"], event["liquidationBonusBps"]) == (
+            weth, True, threshold_bps, bonus_bps)
+
+
+@pytest.mark.parametrize("close_factor_bps", [999, 10_001])
+def test_close_factor_within_hard_caps(vault, gov, close_factor_bps):
+    with reverts("InvalidCloseFactor", close_factor_bps):
+        vault.setCloseFactor(close_factor_bps, {"from": gov})
+    assert vault.closeFactorBps() == 5_000
+    for edge in (1_000, 10_000):
+        assert vault.setCloseFactor(edge, {"from": gov}).events["CloseFactorSet"]["closeFactorBps"] == edge
+        assert vault.closeFactorBps() == edge

@@ -2,8 +2,11 @@
 sequences of listing (unsecured grades and WETH-secured ones), cancelling, funding, starting,
 refunding, repaying, time jumps, defaults, note transfers, claims, fee withdrawals, pauses,
 collateral top-ups, withdrawals and releases, ETH/USD and USDC/USD price moves (and unusable
-rounds), liquidations, auto-lend commitments (create, set rule, deposit, withdraw, close, fund from
-a commitment, reinvest) and direct token donations, checked after every step against a
+rounds: non-positive, outside the feed's bounds, incomplete, stale, from the future), governance
+changes of WETH's liquidation threshold and bonus and of the close factor, liquidations,
+auto-lend commitments (create, set rule, deposit, withdraw, close, fund from a commitment,
+reinvest; rules with purpose masks, a highest probability of default and an optional operator)
+and direct token donations, checked after every step against a
 plain-Python ghost of the platform.
 
 Every example starts from the same deployment with an active secured loan, a partly funded listing
@@ -26,12 +29,13 @@ Invariants checked after every step:
      Listed -> Cancelled | Expired, Active | Defaulted -> Closed (liquidation); the status is
      always the one the ghost predicts.
   5. Schedule: the repayment state equals backend.loan_model's; every Repayment event (repayment
-     or liquidation) splits the payment as the model does, and `amountDue` reports its charges.
+     or liquidation) splits the payment as the model does, and LoanLens' `amountDue` reports its charges.
   6. Collateral: the vault's WETH balance equals the sum of the escrowed positions plus the WETH
-     donated to it; every position is the ghost's (token, amount).
+     donated to it; every position is the ghost's (token, amount) with the liquidation terms in
+     force when the loan was listed (governance changes since never reach it).
   7. Health: `vault.health` of every active or defaulted secured loan is the ghost's exact health
-     (collateral value / (debt value x required ratio x liquidation threshold), the vault's
-     rounding) and liquidation price, or reverts with the price error the ghost predicts. A
+     (collateral value / (debt value x required ratio x the loan's liquidation threshold), the
+     vault's rounding) and liquidation price, or reverts with the price error the ghost predicts. A
      liquidation's event reports the ghost's health, below 1 unless the loan was defaulted.
   8. Auto-lend: AutoLend's balance of each token equals the sum of its commitments' `available`
      plus the donation; every commitment is the ghost's, its budget is the rule's budget less
@@ -72,6 +76,7 @@ DERANDOMIZE = bool(os.environ.get("CI"))
 WEIGHTS = {"list_loan": 2, "cancel": 1, "start": 2, "fund": 4, "refund": 2, "repay": 5, "mark_default": 4,
            "transfer_notes": 3, "claim": 3, "sleep": 4, "withdraw_fees": 1, "donate": 1,
            "top_up": 2, "withdraw_collateral": 3, "release": 2, "move_price": 4, "liquidate": 5, "liquidate_healthy": 1,
+           "set_liquidation_terms": 1,
            "create_commitment": 2, "set_rule": 1, "deposit": 1, "withdraw_commitment": 1, "close_commitment": 1,
            "fund_from_commitment": 5, "reinvest": 3}
 MAX_LOANS = 5  # loans per example: enough to interleave, few enough that every step stays fast
@@ -87,6 +92,7 @@ HOUR = 3600
 DAY = helpers.DAY
 BPS = 10_000
 MAX_TERM = 3650 * DAY  # LoanBook.MAX_TERM
+MAX_PURPOSE = 31  # LoanBook.MAX_PURPOSE
 UINT32_MAX, UINT40_MAX, UINT96_MAX, UINT256_MAX = 2**32 - 1, 2**40 - 1, 2**96 - 1, 2**256 - 1
 ZERO_ADDRESS = "0x" + "00" * 20
 # Seconds around "now" within which a time-dependent outcome may go either way: brownie's clock and
@@ -97,6 +103,9 @@ ACC_SCALE = 10**15
 # Bounds of the mock feeds' answers (8 decimals) as prices move: ETH $50 .. $50,000, USDC $0.50 .. $2.
 ETH_ANSWERS = (50 * 10**8, 50_000 * 10**8)
 USD_ANSWERS = (5 * 10**7, 2 * 10**8)
+
+# CollateralVault's hard caps.
+MAX_THRESHOLD_BPS, MAX_BONUS_BPS, MIN_CLOSE_FACTOR_BPS = 9_500, 2_000, 1_000
 
 NONE, LISTED, ACTIVE, REPAID, DEFAULTED, CANCELLED, EXPIRED, CLOSED = range(8)
 STARTED = (ACTIVE, REPAID, DEFAULTED, CLOSED)
@@ -180,8 +189,14 @@ class GhostLoan:
     min_fill: int  # base units
     grade: int
     min_ratio_bps: int  # the grade's minimum collateral ratio, fixed at listing
+    purpose: int  # purpose code, 0 .. 31
+    pd_bps: int  # the borrower's score probability of default at listing
     collateral: int = 0  # WETH escrowed in the vault
     has_position: bool = False  # collateral was escrowed at listing (the vault's position names WETH)
+    # Liquidation terms copied at listing: WETH's threshold and bonus, the close factor (bps).
+    threshold_bps: int = 0
+    bonus_bps: int = 0
+    close_factor_bps: int = 0
     status: int = LISTED
     funded: int = 0
     holdings: dict = field(default_factory=dict)  # holder address -> Holding
@@ -220,18 +235,26 @@ class GhostFeed:
     answer: int
     updated_at: int
     answered_in: int
-    good_answer: int  # the last positive answer published: what a refresh republishes
+    good_answer: int  # the last answer within the bounds published: what a refresh republishes
+    min_answer: int  # the oracle's bounds for the feed (its units)
+    max_answer: int
 
     @classmethod
-    def read(cls, contract, token, max_age) -> "GhostFeed":
+    def read(cls, contract, token, oracle) -> "GhostFeed":
         round_id, answer, _, updated_at, answered_in = contract.latestRoundData()
+        _, max_age, _, _, min_answer, max_answer = oracle.feeds(token)
         return cls(contract, str(token), contract.decimals(), max_age, round_id, answer, updated_at, answered_in,
-                   answer)
+                   answer, min_answer, max_answer)
+
+    def in_bounds(self, answer) -> bool:
+        return self.min_answer <= answer <= self.max_answer
 
     def error(self, now):
         """The oracle's error for this round at `now`, or None when the price is usable."""
         if self.answer <= 0:
             return ("InvalidAnswer", self.token, self.answer)
+        if not self.in_bounds(self.answer):
+            return ("PriceOutOfBounds", self.token, self.answer, self.min_answer, self.max_answer)
         if self.answered_in < self.round_id:
             return ("IncompleteRound", self.token, self.round_id, self.answered_in)
         if self.updated_at > now or now - self.updated_at > self.max_age:
@@ -245,11 +268,11 @@ class GhostFeed:
     @property
     def quote_wad(self) -> int:
         """The price to size amounts with, even while the round is unusable."""
-        return max(self.answer, 0) * 10 ** (18 - self.decimals) or self.good_answer * 10 ** (18 - self.decimals)
+        return (self.answer if self.in_bounds(self.answer) else self.good_answer) * 10 ** (18 - self.decimals)
 
     def publish(self, round_id, answer, updated_at, answered_in):
         self.round_id, self.answer, self.updated_at, self.answered_in = round_id, answer, updated_at, answered_in
-        if answer > 0:
+        if self.in_bounds(answer):
             self.good_answer = answer
 
 
@@ -267,6 +290,9 @@ class Rule:
     budget: int
     expiry: int
     reinvest: bool
+    purpose_mask: int
+    max_pd_bps: int
+    operator: str  # ZERO_ADDRESS: anyone may fund
 
     def invalid(self, now):
         """The InvalidRule error AutoLend._setRule raises for this rule at `now` (its order), or None."""
@@ -280,6 +306,8 @@ class Rule:
             ("maxPerBorrower", self.max_per_borrower, self.max_per_borrower > UINT96_MAX),
             ("budget", self.budget, self.budget > UINT96_MAX),
             ("expiry", self.expiry, self.expiry <= now or self.expiry > UINT40_MAX),
+            ("purposeMask", self.purpose_mask, not 1 <= self.purpose_mask <= UINT32_MAX),
+            ("maxPdBps", self.max_pd_bps, self.max_pd_bps > BPS),
         ]
         return next((("InvalidRule", bytes32(name), value) for name, value, bad in bounds if bad), None)
 
@@ -303,17 +331,19 @@ class GhostCommitment:
         """What AutoLend.commitment must return (all zero once closed)."""
         if self.closed:
             return {key: 0 for key in COMMITMENT_FIELDS} | {"lender": ZERO_ADDRESS, "token": ZERO_ADDRESS,
-                                                            "reinvest": False}
+                                                            "operator": ZERO_ADDRESS, "reinvest": False}
         r = self.rule
         return {"lender": str(self.lender).lower(), "expiry": r.expiry, "worstGrade": r.worst_grade,
                 "reinvest": r.reinvest, "minCollateralRatioBps": r.min_collateral_ratio_bps,
                 "token": str(self.token).lower(), "minAprBps": r.min_apr_bps, "maxAprBps": r.max_apr_bps,
                 "maxTerm": r.max_term, "available": self.available, "budget": self.budget,
-                "maxPerLoan": r.max_per_loan, "maxPerBorrower": r.max_per_borrower}
+                "maxPerLoan": r.max_per_loan, "maxPerBorrower": r.max_per_borrower, "maxPdBps": r.max_pd_bps,
+                "purposeMask": r.purpose_mask, "operator": str(r.operator).lower()}
 
 
-COMMITMENT_FIELDS = ("lender", "expiry", "worstGrade", "reinvest", "minCollateralRatioBps", "token", "minAprBps",
-                     "maxAprBps", "maxTerm", "available", "budget", "maxPerLoan", "maxPerBorrower")
+COMMITMENT_FIELDS = ("lender", "expiry", "worstGrade", "reinvest", "minCollateralRatioBps", "maxPdBps", "token",
+                     "minAprBps", "maxAprBps", "maxTerm", "purposeMask", "available", "budget", "maxPerLoan",
+                     "maxPerBorrower", "operator")
 
 
 @dataclass
@@ -338,12 +368,13 @@ class Platform:
     grace_period: int
     default_after: int
     start_window: int
-    threshold_bps: int  # WETH's liquidation threshold
-    bonus_bps: int  # WETH's liquidation bonus
-    close_factor_bps: int
+    threshold_bps: int  # WETH's liquidation threshold, as deployed
+    bonus_bps: int  # WETH's liquidation bonus, as deployed
+    close_factor_bps: int  # as deployed
     eth_feed: GhostFeed  # as deployed; every example starts from copies
     usd_feed: GhostFeed
     views: Any  # the ViewBatch test helper: the invariants' reads in one eth_call
+    lens: Any  # LoanLens: loan, amountDue
 
     @property
     def holders(self) -> list:
@@ -362,7 +393,7 @@ class Observation:
     notes: dict  # (loan id, holder) -> balanceOf
     claimable: dict  # (loan id, holder) -> claimable, for everyone who held notes of a started loan
     vault_balance: int  # WETH held by the vault
-    positions: dict  # loan id -> (collateral token, amount)
+    positions: dict  # loan id -> (collateral token, amount, threshold, bonus, close factor)
     autolend_balances: tuple  # (USDC, WETH) held by AutoLend
     commitments: dict  # commitment id -> stored commitment as a dict
     lent: dict  # (commitment id, borrower) -> lentToBorrower
@@ -405,11 +436,13 @@ class LendingMachine(RuleBasedStateMachine):
         self.commitments: dict[int, GhostCommitment] = {}
         self.eth = replace(platform.eth_feed)
         self.usd = replace(platform.usd_feed)
+        # The vault's liquidation terms in force (new listings copy them).
+        self.terms = (platform.threshold_bps, platform.bonus_bps, platform.close_factor_bps)
         self.paused = False
         self.donated: dict[str, int] = {}  # "book" | "vault" | "autolend" -> amount sent directly
         self.approved: set[str] = set()  # lenders that made AutoLend their notes' operator
         self.nonces = Counter()  # registry nonce per borrower
-        self.scores: dict[str, tuple[int, int]] = {}  # borrower -> (grade, expires at)
+        self.scores: dict[str, tuple[int, int, int]] = {}  # borrower -> (grade, expires at, pd bps)
         self.last_obs: Observation | None = None
         self.due: dict[int, Any] = {}  # loan id -> amountDue as read after the previous step
         self.changed = False  # did this step send a transaction that changes what the invariants read?
@@ -453,7 +486,7 @@ class LendingMachine(RuleBasedStateMachine):
             return len(self.loans) < MAX_LOANS and open_listings < MAX_OPEN_LISTINGS
         if action == "donate":
             return len(self.donated) < 3  # once per contract: a surplus is harmless
-        if action in ("sleep", "move_price"):
+        if action in ("sleep", "move_price", "set_liquidation_terms"):
             return True
         if action == "create_commitment":
             return len(self.commitments) < MAX_COMMITMENTS
@@ -504,7 +537,7 @@ class LendingMachine(RuleBasedStateMachine):
         return loan.has_position and loan.status in (LISTED, ACTIVE, DEFAULTED)
 
     def _can_withdraw(self, loan) -> bool:
-        return loan.collateral > 0 and loan.status in (LISTED, ACTIVE)
+        return loan.collateral > 0 and loan.status == ACTIVE
 
     def _releasable(self, loan) -> bool:
         return loan.collateral > 0 and loan.status in (REPAID, CANCELLED, EXPIRED, CLOSED)
@@ -549,13 +582,15 @@ class LendingMachine(RuleBasedStateMachine):
         instalments = data.draw(st.integers(1, 24), label="instalments")
         period = data.draw(st.sampled_from([DAY, 7 * DAY, 30 * DAY]) | st.integers(DAY, 90 * DAY), label="period")
         min_fill_bps = data.draw(st.integers(1, BPS), label="min fill bps")
+        purpose = data.draw(st.integers(0, MAX_PURPOSE), label="purpose")
+        pd_bps = data.draw(st.integers(0, BPS), label="pd bps")
         deadline = chain.time() + data.draw(st.integers(HOUR, 59 * DAY), label="listing duration")
         collateral = self._draw_collateral(data, min_ratio, principal, valid)
         terms = helpers.terms(p.usdc, principal=principal, apr_bps=apr, instalments=instalments, period=period,
-                              deadline=deadline, min_fill_bps=min_fill_bps,
+                              deadline=deadline, min_fill_bps=min_fill_bps, purpose=purpose,
                               collateral_token=p.weth if collateral or min_ratio else NO_COLLATERAL,
                               collateral_amount=collateral)
-        attestation, signature = helpers.attestation(p.registry, p.signer, who, grade=grade,
+        attestation, signature = helpers.attestation(p.registry, p.signer, who, grade=grade, pd_bps=pd_bps,
                                                      nonce=self.nonces[str(who)])
         loan_id = len(self.loans) + 1
 
@@ -576,12 +611,18 @@ class LendingMachine(RuleBasedStateMachine):
             return None
         if fresh:
             self.nonces[str(who)] += 1
-            self.scores[str(who)] = (grade, attestation[4])
+            self.scores[str(who)] = (grade, attestation[4], pd_bps)
         event = tx.events["LoanRequested"]
         assert (event["loanId"], event["grade"]) == (loan_id, grade)
         loan = GhostLoan(loan_id, who, principal, apr, instalments, period, deadline,
                          min_fill=-(-principal * min_fill_bps // BPS), grade=grade, min_ratio_bps=min_ratio,
+                         purpose=purpose, pd_bps=pd_bps if fresh else stored[2],
                          collateral=collateral, has_position=collateral > 0)
+        if loan.has_position:
+            loan.threshold_bps, loan.bonus_bps, loan.close_factor_bps = self.terms
+            event = tx.events["CollateralLocked"]
+            assert (event["loanId"], event["amount"], event["liquidationThresholdBps"], event["liquidationBonusBps"],
+                    event["closeFactorBps"]) == (loan_id, collateral, *self.terms)
         self.loans[loan_id] = loan
         STATS["list secured" if min_ratio else "list unsecured"] += 1
         return loan
@@ -826,12 +867,12 @@ class LendingMachine(RuleBasedStateMachine):
             return ("ZeroAmount",)
         if caller != loan.borrower:
             return ("NotBorrower", loan.loan_id, caller)
-        if loan.status not in (LISTED, ACTIVE):
+        if loan.status != ACTIVE:  # never while listed
             return ("WrongLoanStatus", loan.loan_id, loan.status)
         if amount > loan.collateral:
             return ("WithdrawalExceedsCollateral", loan.loan_id, amount, loan.collateral)
-        debt = loan.principal if loan.status == LISTED else loan.model.payoff(now)
-        return self._ratio_error(loan.loan_id, loan.collateral - amount, debt, loan.min_ratio_bps, now)
+        return self._ratio_error(loan.loan_id, loan.collateral - amount, loan.model.payoff(now), loan.min_ratio_bps,
+                                 now)
 
     def release(self, data):
         loan = self._pick_loan(data, self._releasable)
@@ -896,9 +937,12 @@ class LendingMachine(RuleBasedStateMachine):
         feed.publish(feed.round_id + 1, answer, tx.timestamp, feed.round_id + 1)
 
     def _publish_unusable(self, data, feed):
-        kind = data.draw(st.sampled_from(["zero", "negative", "incomplete", "stale", "future"]), label="unusable")
-        if kind in ("zero", "negative"):
-            self._publish(feed, 0 if kind == "zero" else -feed.good_answer)
+        kind = data.draw(st.sampled_from(["zero", "negative", "below the minimum", "above the maximum", "absurd",
+                                          "incomplete", "stale", "future"]), label="unusable")
+        answers = {"zero": 0, "negative": -feed.good_answer, "below the minimum": feed.min_answer - 1,
+                   "above the maximum": feed.max_answer + 1, "absurd": 2**255 - 1}
+        if kind in answers:
+            self._publish(feed, answers[kind])
             return
         now, next_id = chain.time(), feed.round_id + 1
         updated = {"incomplete": now, "stale": now - feed.max_age - data.draw(st.integers(1, DAY), label="age"),
@@ -980,6 +1024,38 @@ class LendingMachine(RuleBasedStateMachine):
         loan.status = CLOSED
         STATS[outcome] += 1
 
+    def set_liquidation_terms(self, data):
+        """Governance changes WETH's liquidation threshold and bonus, or the close factor (rarely
+        outside the vault's caps). Open loans keep the terms copied at listing, so nothing the
+        invariants read may change; new listings copy the new terms."""
+        p = self.p
+        threshold, bonus, close_factor = self.terms
+        if data.draw(st.booleans(), label="the close factor (else WETH's threshold and bonus)"):
+            close_factor = data.draw(st.integers(MIN_CLOSE_FACTOR_BPS, BPS) if not self._rarely(
+                data, "close factor out of bounds") else st.sampled_from([MIN_CLOSE_FACTOR_BPS - 1, BPS + 1]),
+                label="close factor")
+
+            def predict(now):
+                valid = MIN_CLOSE_FACTOR_BPS <= close_factor <= BPS
+                return None if valid else ("InvalidCloseFactor", close_factor)
+
+            send = lambda: p.vault.setCloseFactor(close_factor, {"from": p.gov})  # noqa: E731
+        else:
+            threshold = data.draw(st.sampled_from([p.threshold_bps, MAX_THRESHOLD_BPS]) | st.integers(
+                1, MAX_THRESHOLD_BPS), label="threshold")
+            # The largest bonus keeping threshold x (1 + bonus) below 100%, unless rarely past it.
+            most = min(MAX_BONUS_BPS, ceil_div(BPS * BPS, threshold) - BPS - 1)
+            bonus = data.draw(st.integers(0, most) if not self._rarely(data, "terms out of bounds")
+                              else st.sampled_from([most + 1, MAX_BONUS_BPS + 1]), label="bonus")
+
+            def predict(now):
+                valid = bonus <= MAX_BONUS_BPS and threshold * (BPS + bonus) < BPS * BPS
+                return None if valid else ("InvalidCollateralSetting", p.weth, threshold, bonus)
+
+            send = lambda: p.vault.setCollateral(p.weth, True, threshold, bonus, {"from": p.gov})  # noqa: E731
+        if self._act("setLiquidationTerms", predict, send, observable=False):
+            self.terms = (threshold, bonus, close_factor)
+
     # ------------------------------------------------------------------ auto-lend commitments
 
     def create_commitment(self, data):
@@ -1029,6 +1105,8 @@ class LendingMachine(RuleBasedStateMachine):
             max_term=data.draw(st.just(MAX_TERM) | st.integers(DAY, 2 * 365 * DAY), label="max term"),
             min_collateral_ratio_bps=data.draw(st.just(0) | st.sampled_from([5_000, 10_000]) | st.integers(0, 50_000),
                                                label="min collateral ratio"),
+            purpose_mask=data.draw(st.just(UINT32_MAX) | st.integers(1, UINT32_MAX), label="purpose mask"),
+            max_pd_bps=data.draw(st.just(BPS) | st.integers(0, BPS), label="max pd"),
             **self._draw_limits(data),
         )
 
@@ -1039,6 +1117,9 @@ class LendingMachine(RuleBasedStateMachine):
             max_apr_bps=data.draw(st.integers(loan.apr_bps, BPS), label="max apr"),
             max_term=data.draw(st.integers(loan.term, MAX_TERM), label="max term"),
             min_collateral_ratio_bps=data.draw(st.integers(0, loan.min_ratio_bps), label="min collateral ratio"),
+            # The loan's purpose bit, and others at random; a PD limit at or above the loan's.
+            purpose_mask=1 << loan.purpose | data.draw(st.integers(0, UINT32_MAX), label="other purposes"),
+            max_pd_bps=data.draw(st.integers(loan.pd_bps, BPS), label="max pd"),
             **self._draw_limits(data),
         )
 
@@ -1047,9 +1128,11 @@ class LendingMachine(RuleBasedStateMachine):
             return UINT96_MAX if data.draw(st.booleans(), label=f"no {label}") else self._draw_usdc(data, 30_000, label)
 
         life = data.draw(st.integers(1, 90), label="life, days") * DAY
+        operator = data.draw(st.sampled_from([ZERO_ADDRESS, ZERO_ADDRESS, str(self.p.outsider),
+                                              str(self.p.liquidator)]), label="operator")
         return {"max_per_loan": limit("max per loan"), "max_per_borrower": limit("max per borrower"),
-                "budget": limit("budget"), "expiry": chain.time() + life, "reinvest": data.draw(st.booleans(),
-                                                                                               label="reinvest")}
+                "budget": limit("budget"), "expiry": chain.time() + life,
+                "reinvest": data.draw(st.booleans(), label="reinvest"), "operator": operator}
 
     def _broken_rule(self, data, rule_) -> Rule:
         now = chain.time()
@@ -1057,7 +1140,8 @@ class LendingMachine(RuleBasedStateMachine):
                   "min_apr_bps": st.just(rule_.max_apr_bps + 1), "max_term": st.just(UINT32_MAX + 1),
                   "min_collateral_ratio_bps": st.just(50_001), "max_per_loan": st.just(UINT96_MAX + 1),
                   "max_per_borrower": st.just(UINT96_MAX + 1), "budget": st.just(UINT96_MAX + 1),
-                  "expiry": st.sampled_from([now - DAY, UINT40_MAX + 1])}
+                  "expiry": st.sampled_from([now - DAY, UINT40_MAX + 1]), "purpose_mask": st.sampled_from([0, 2**32]),
+                  "max_pd_bps": st.just(BPS + 1)}
         name = data.draw(st.sampled_from(sorted(breaks)), label="field out of bounds")
         return replace(rule_, **{name: data.draw(breaks[name], label=name)})
 
@@ -1119,7 +1203,7 @@ class LendingMachine(RuleBasedStateMachine):
                            label="caller")
 
         def predict(now):
-            return self._commitment_funding_error(commitment_id, c, loan_id, loan, amount, now)
+            return self._commitment_funding_error(commitment_id, c, loan_id, loan, amount, caller, now)
 
         with self._maybe_paused(data):
             tx = self._act("fundFromCommitment", predict, lambda: self.p.autolend.fundFromCommitment(
@@ -1171,12 +1255,14 @@ class LendingMachine(RuleBasedStateMachine):
         return self._rule_error(c, loan, max(self._fitting_amount(c, loan), 1)) is None and (
             chain.time() <= c.rule.expiry)
 
-    def _commitment_funding_error(self, commitment_id, c, loan_id, loan, amount, now):
+    def _commitment_funding_error(self, commitment_id, c, loan_id, loan, amount, caller, now):
         """AutoLend.fundFromCommitment's checks, in its order, then the book's."""
         if amount == 0:
             return ("ZeroAmount",)
         if c is None or c.closed:
             return ("UnknownCommitment", commitment_id)
+        if c.rule.operator != ZERO_ADDRESS and str(caller) not in (c.rule.operator, str(c.lender)):
+            return ("NotOperator", commitment_id, caller)
         if now > c.rule.expiry:
             return ("CommitmentExpired", commitment_id, c.rule.expiry)
         if loan is None:
@@ -1195,6 +1281,8 @@ class LendingMachine(RuleBasedStateMachine):
             (not r.min_apr_bps <= loan.apr_bps <= r.max_apr_bps, ("AprOutsideRule", *ids, loan.apr_bps)),
             (loan.term > r.max_term, ("TermOutsideRule", *ids, loan.term)),
             (loan.min_ratio_bps < r.min_collateral_ratio_bps, ("CollateralOutsideRule", *ids, loan.min_ratio_bps)),
+            (not r.purpose_mask >> loan.purpose & 1, ("PurposeOutsideRule", *ids, loan.purpose)),
+            (loan.pd_bps > r.max_pd_bps, ("PdOutsideRule", *ids, loan.pd_bps)),
             (amount > c.available, ("InsufficientFunds", c.commitment_id, amount, c.available)),
             (amount > c.budget, ("BudgetExceeded", c.commitment_id, amount, c.budget)),
             (holding > r.max_per_loan, ("LoanLimitExceeded", *ids, holding, r.max_per_loan)),
@@ -1229,7 +1317,7 @@ class LendingMachine(RuleBasedStateMachine):
         expected = {i: self._claimable(i, lender) for i in set(ids) if i in self.loans}
         caller = data.draw(st.sampled_from([self.p.outsider, lender]), label="caller")
         with self._maybe_paused(data):
-            tx = self._act("reinvest", lambda now: self._reinvest_error(commitment_id, c, ids, expected),
+            tx = self._act("reinvest", lambda now: self._reinvest_error(commitment_id, c, ids, expected, now),
                            lambda: self.p.autolend.reinvest(commitment_id, ids, {"from": caller}))
         if tx:
             total = self._record_claims(tx, lender, expected)
@@ -1237,10 +1325,12 @@ class LendingMachine(RuleBasedStateMachine):
             event = tx.events["Reinvested"]
             assert (event["commitmentId"], event["amount"], event["available"]) == (commitment_id, total, c.available)
 
-    def _reinvest_error(self, commitment_id, c, ids, expected):
+    def _reinvest_error(self, commitment_id, c, ids, expected, now):
         """AutoLend.reinvest's checks, then LoanBook.claimFor's, in their order."""
         if c is None or c.closed:
             return ("UnknownCommitment", commitment_id)
+        if now > c.rule.expiry:
+            return ("CommitmentExpired", commitment_id, c.rule.expiry)
         if not c.rule.reinvest:
             return ("ReinvestOff", commitment_id)
         for loan_id in ids:
@@ -1510,23 +1600,23 @@ class LendingMachine(RuleBasedStateMachine):
         if debt_wad == 0 or loan.min_ratio_bps == 0:
             return UINT256_MAX
         collateral_wad = mul_div_down(loan.collateral, self.eth.price_wad, WETH)
-        return mul_div_down(collateral_wad, BPS * BPS * WAD, debt_wad * loan.min_ratio_bps * self.p.threshold_bps)
+        return mul_div_down(collateral_wad, BPS * BPS * WAD, debt_wad * loan.min_ratio_bps * loan.threshold_bps)
 
     def _liquidation_price(self, loan, now) -> int:
         if loan.collateral == 0 or loan.min_ratio_bps == 0:
             return 0
-        return mul_div_up(self._debt_wad(loan, now), loan.min_ratio_bps * self.p.threshold_bps * WETH,
+        return mul_div_up(self._debt_wad(loan, now), loan.min_ratio_bps * loan.threshold_bps * WETH,
                           BPS * BPS * loan.collateral)
 
     def _max_repay(self, loan, now) -> int:
         debt = loan.model.payoff(now)
-        return debt if loan.status == DEFAULTED else mul_div_up(debt, self.p.close_factor_bps, BPS)
+        return debt if loan.status == DEFAULTED else mul_div_up(debt, loan.close_factor_bps, BPS)
 
     def _seizure(self, loan, amount) -> tuple[int, int]:
         """(collateral seized, repayment) of a liquidation offering `amount`: collateral worth it
         plus the bonus, rounded down; when that is all the collateral or more, all of it for the
         repayment it covers, rounded up."""
-        usd, eth, bonus = self.usd.price_wad, self.eth.price_wad, self.p.bonus_bps
+        usd, eth, bonus = self.usd.price_wad, self.eth.price_wad, loan.bonus_bps
         value = mul_div_down(mul_div_down(amount, usd, USDC), BPS + bonus, BPS)
         seized = mul_div_down(value, WETH, eth)
         if seized < loan.collateral:
@@ -1558,7 +1648,7 @@ class LendingMachine(RuleBasedStateMachine):
         """What the borrower may withdraw now without breaking the required ratio."""
         if loan.min_ratio_bps == 0:
             return loan.collateral
-        debt = loan.principal if loan.status == LISTED or loan.model is None else loan.model.payoff(now)
+        debt = loan.principal if loan.model is None else loan.model.payoff(now)
         return max(loan.collateral - self._collateral_needed(debt, loan.min_ratio_bps), 0)
 
     # ------------------------------------------------------------------ invariants
@@ -1595,12 +1685,12 @@ class LendingMachine(RuleBasedStateMachine):
             (p.book, "balanceOfBatch", ([h for _, h in pairs], [i for i, _ in pairs])),
             (p.weth, "balanceOf", (p.vault,)), (p.usdc, "balanceOf", (p.autolend,)),
             (p.weth, "balanceOf", (p.autolend,)),
-            *[(p.book, "loan", (i,)) for i in ids],
+            *[(p.lens, "loan", (i,)) for i in ids],
             *[(p.book, "claimable", pair) for pair in claim_pairs],
             *[(p.vault, "positions", (i,)) for i in ids],
             *[(p.autolend, "commitment", (c,)) for c in commitment_ids],
             *[(p.autolend, "lentToBorrower", pair) for pair in lent_pairs],
-            *[(p.book, "amountDue", (i,)) for i in due_ids],
+            *[(p.lens, "amountDue", (i,)) for i in due_ids],
             *[(p.vault, "health", (i,)) for i in health_ids],
         ]))
         balance, loan_count, notes, vault_balance, autolend_usdc, autolend_weth = (next(answers) for _ in range(6))
@@ -1613,8 +1703,8 @@ class LendingMachine(RuleBasedStateMachine):
         health = {i: next(answers) for i in health_ids}
         return Observation(
             balance=balance, loan_count=loan_count, loans=loans, notes=dict(zip(pairs, notes)), claimable=claimable,
-            vault_balance=vault_balance, positions={i: (str(token).lower(), amount) for i, (token, amount) in
-                                                    positions.items()},
+            vault_balance=vault_balance,
+            positions={i: (str(token).lower(), *rest) for i, (token, *rest) in positions.items()},
             autolend_balances=(autolend_usdc, autolend_weth), commitments=commitments, lent=lent, due=due,
             health=health,
         )
@@ -1694,8 +1784,9 @@ class LendingMachine(RuleBasedStateMachine):
             f"the vault holds {obs.vault_balance} WETH, escrows {escrowed}, was given {self.donated.get('vault', 0)}")
         for loan in self.loans.values():
             token = str(self.p.weth).lower() if loan.has_position else ZERO_ADDRESS
-            assert obs.positions[loan.loan_id] == (token, loan.collateral), (
-                f"loan {loan.loan_id}: position {obs.positions[loan.loan_id]}, ghost {loan.collateral}")
+            expected = (token, loan.collateral, loan.threshold_bps, loan.bonus_bps, loan.close_factor_bps)
+            assert obs.positions[loan.loan_id] == expected, (
+                f"loan {loan.loan_id}: position {obs.positions[loan.loan_id]}, ghost {expected}")
 
     def _check_health(self, obs, times):
         """`vault.health` of every secured loan with debt: the ghost's exact health and liquidation
@@ -1730,7 +1821,7 @@ class LendingMachine(RuleBasedStateMachine):
 # ---------------------------------------------------------------------------------------- test
 
 
-def test_platform_invariants(book, vault, autolend, oracle, usdc, weth, eth_feed, usd_feed, registry, signer, gov,
+def test_platform_invariants(book, vault, autolend, oracle, lens, usdc, weth, eth_feed, usd_feed, registry, signer, gov,
                              borrower, lenders, outsider, accounts, ViewBatch):
     borrowers, liquidator = [borrower, accounts[10], accounts[11]], accounts[12]
     provision_actors(book, vault, autolend, usdc, weth, [*borrowers, *lenders, outsider, liquidator],
@@ -1743,9 +1834,9 @@ def test_platform_invariants(book, vault, autolend, oracle, usdc, weth, eth_feed
         min_funding=book.loanTokens(usdc)[1], fee_bps=fee_bps, late_fee_bps=late_fee_bps,
         grace_period=grace_period, default_after=default_after, start_window=book.START_WINDOW(),
         threshold_bps=threshold_bps, bonus_bps=bonus_bps, close_factor_bps=vault.closeFactorBps(),
-        eth_feed=GhostFeed.read(eth_feed, weth, oracle.feeds(weth)[1]),
-        usd_feed=GhostFeed.read(usd_feed, usdc, oracle.feeds(usdc)[1]),
-        views=ViewBatch.deploy({"from": gov}),
+        eth_feed=GhostFeed.read(eth_feed, weth, oracle),
+        usd_feed=GhostFeed.read(usd_feed, usdc, oracle),
+        views=ViewBatch.deploy({"from": gov}), lens=lens,
     )
     chain.snapshot()  # every example starts from here (LendingMachine.__init__ reverts to it)
     STATS.clear()

@@ -42,7 +42,7 @@ def test_healthy_loan_cannot_be_liquidated(vault, loan_id, liquidator):
         vault.liquidate(loan_id, 100 * USDC, {"from": liquidator})
 
 
-def test_partial_liquidation_pays_holders_and_restores_health(vault, book, usdc, weth, eth_feed, loan_id,
+def test_partial_liquidation_pays_holders_and_restores_health(vault, book, lens, usdc, weth, eth_feed, loan_id,
                                                               liquidator, lenders):
     eth_feed.setAnswer(2_400 * PRICE)  # collateral now $1,200: x 80% threshold < ~$1,016 of debt
     health_before = vault.health(loan_id)[0]
@@ -61,7 +61,7 @@ def test_partial_liquidation_pays_holders_and_restores_health(vault, book, usdc,
     to_holders = 400 * USDC - repayment["platformFee"]
     assert book.claimable(loan_id, lenders[0]) - claimable_before == to_holders * 600 // 1_000
     assert vault.health(loan_id)[0] >= 10**18  # half the debt at most, and the loan is healthy again
-    assert book.loan(loan_id)["status"] == ACTIVE
+    assert lens.loan(loan_id)["status"] == ACTIVE
 
 
 def test_repayment_above_close_factor_reverts(vault, book, eth_feed, loan_id, liquidator):
@@ -72,7 +72,7 @@ def test_repayment_above_close_factor_reverts(vault, book, eth_feed, loan_id, li
         vault.liquidate(loan_id, max_repay + 1, {"from": liquidator})
 
 
-def test_defaulted_loan_is_fully_liquidated_and_surplus_returned(vault, book, usdc, weth, eth_feed, usd_feed,
+def test_defaulted_loan_is_fully_liquidated_and_surplus_returned(vault, book, lens, usdc, weth, eth_feed, usd_feed,
                                                                  loan_id, liquidator, borrower, outsider):
     chain.sleep(160 * DAY)
     book.markDefault(loan_id, {"from": outsider})
@@ -83,14 +83,14 @@ def test_defaulted_loan_is_fully_liquidated_and_surplus_returned(vault, book, us
     tx = vault.liquidate(loan_id, debt, {"from": liquidator})
     seized = debt * 105 * 10**12 // (100 * 3_000)
     assert tx.return_value == seized
-    assert book.loan(loan_id)["status"] == CLOSED
+    assert lens.loan(loan_id)["status"] == CLOSED
     assert tx.events["LoanClosed"]["debtWrittenOff"] == 0
     assert vault.release(loan_id, {"from": outsider}).return_value == WETH // 2 - seized
     assert weth.balanceOf(borrower) == borrower_weth + WETH // 2 - seized  # surplus back
     assert weth.balanceOf(vault) == 0
 
 
-def test_defaulted_loan_collateral_gone_debt_written_off(vault, book, registry, weth, eth_feed, usd_feed, loan_id,
+def test_defaulted_loan_collateral_gone_debt_written_off(vault, book, lens, registry, weth, eth_feed, usd_feed, loan_id,
                                                         liquidator, borrower, outsider):
     chain.sleep(160 * DAY)
     book.markDefault(loan_id, {"from": outsider})
@@ -101,18 +101,18 @@ def test_defaulted_loan_collateral_gone_debt_written_off(vault, book, registry, 
     assert tx.return_value == WETH // 2
     covered = -(-250 * 100 * USDC // 105)  # $250 of collateral covers $238.10 with the bonus, rounded up
     assert tx.events["Liquidated"]["repaid"] == covered
-    assert book.loan(loan_id)["status"] == CLOSED
+    assert lens.loan(loan_id)["status"] == CLOSED
     assert tx.events["LoanClosed"]["debtWrittenOff"] == debt - covered  # what the collateral did not cover
     assert registry.historyOf(borrower)[2] == 1  # one default, recorded by markDefault, not twice
     assert weth.balanceOf(vault) == 0
 
 
-def test_active_loan_whose_collateral_runs_out_stays_owed(vault, book, weth, eth_feed, loan_id, liquidator):
+def test_active_loan_whose_collateral_runs_out_stays_owed(vault, book, lens, weth, eth_feed, loan_id, liquidator):
     eth_feed.setAnswer(500 * PRICE)  # 0.5 WETH is now worth $250
     tx = vault.liquidate(loan_id, 500 * USDC, {"from": liquidator})
     assert tx.return_value == WETH // 2
     assert "LoanClosed" not in tx.events
-    loan = book.loan(loan_id)
+    loan = lens.loan(loan_id)
     assert loan["status"] == ACTIVE
     assert loan["outstanding"] == tx.events["Repayment"]["outstanding"] > 700 * USDC
     assert weth.balanceOf(vault) == 0
@@ -187,3 +187,64 @@ def test_only_active_or_defaulted_secured_loans(vault, book, list_loan, lenders,
     book.fund(listed, 1_000 * USDC, {"from": lenders[0]})  # unsecured grade B+ loan
     with reverts("NoCollateral", listed):
         vault.liquidate(listed, USDC, {"from": liquidator})
+
+
+# Liquidation terms are fixed at listing: governance changes apply to new listings only (regressions:
+# each of the first three tests failed while the vault read the current terms).
+
+
+def test_raising_the_threshold_does_not_make_an_open_loan_liquidatable(vault, weth, eth_feed, gov, loan_id,
+                                                                       liquidator):
+    eth_feed.setAnswer(2_700 * PRICE)  # 0.5 WETH = $1,350: above 150% x 80% of the debt, below 150% x 95%
+    health = vault.health(loan_id)[0]
+    vault.setCollateral(weth, True, 9_500, 500, {"from": gov})
+    assert vault.health(loan_id)[0] == health > 10**18
+    assert tuple(vault.positions(loan_id))[2:] == (8_000, 500, 5_000)
+    with reverts("Healthy", loan_id, health):
+        vault.liquidate(loan_id, 100 * USDC, {"from": liquidator})
+    assert vault.positions(loan_id)[1] == WETH // 2
+
+
+def test_raising_the_bonus_does_not_change_what_an_open_loan_gives_up(vault, book, weth, eth_feed, gov, loan_id,
+                                                                      liquidator):
+    vault.setCollateral(weth, True, 8_000, 2_000, {"from": gov})
+    eth_feed.setAnswer(2_400 * PRICE)
+    weth_before = weth.balanceOf(liquidator)
+    tx = vault.liquidate(loan_id, 400 * USDC, {"from": liquidator})
+    seized = 400 * 105 * WETH // (100 * 2_400)  # the 5% bonus in force at listing, not 20%
+    assert tx.return_value == tx.events["Liquidated"]["seized"] == seized
+    assert weth.balanceOf(liquidator) == weth_before + seized
+    assert vault.positions(loan_id)[1] == WETH // 2 - seized
+
+
+@pytest.mark.parametrize("close_factor_bps", [2_000, 10_000])
+def test_changing_the_close_factor_does_not_change_an_open_loans_maximum_repayment(
+        vault, book, usdc, eth_feed, gov, loan_id, liquidator, close_factor_bps):
+    vault.setCloseFactor(close_factor_bps, {"from": gov})
+    eth_feed.setAnswer(2_000 * PRICE)
+    debt = book.collateralState(loan_id)["debt"]
+    max_repay = -(-debt * 5_000 // 10_000)  # the 50% in force at listing
+    before = usdc.balanceOf(liquidator), vault.positions(loan_id)
+    with reverts("RepayAboveMaximum", loan_id, max_repay + 1, max_repay):
+        vault.liquidate(loan_id, max_repay + 1, {"from": liquidator})
+    assert (usdc.balanceOf(liquidator), vault.positions(loan_id)) == before
+    assert vault.liquidate(loan_id, max_repay, {"from": liquidator}).events["Liquidated"]["repaid"] == max_repay
+
+
+def test_a_listing_after_a_change_uses_the_new_terms(vault, book, weth, eth_feed, gov, loan_id, secured, liquidator):
+    vault.setCollateral(weth, True, 9_000, 1_000, {"from": gov})
+    vault.setCloseFactor(2_000, {"from": gov})
+    new_id = secured(9, WETH // 2)
+    assert tuple(vault.positions(loan_id)) == (weth, WETH // 2, 8_000, 500, 5_000)
+    assert tuple(vault.positions(new_id)) == (weth, WETH // 2, 9_000, 1_000, 2_000)
+    eth_feed.setAnswer(2_700 * PRICE)  # healthy under 80% (the old loan), not under 90% (the new one)
+    debt_wad = book.collateralState(new_id)["debt"] * 10**12
+    health = 1_350 * 10**18 * 10**8 * 10**18 // (debt_wad * 15_000 * 9_000)
+    assert vault.health(new_id)[0] == health < 10**18
+    assert vault.health(loan_id)[0] > 10**18
+    debt = book.collateralState(new_id)["debt"]
+    max_repay = -(-debt * 2_000 // 10_000)
+    with reverts("RepayAboveMaximum", new_id, max_repay + 1, max_repay):
+        vault.liquidate(new_id, max_repay + 1, {"from": liquidator})
+    tx = vault.liquidate(new_id, max_repay, {"from": liquidator})
+    assert tx.return_value == max_repay * 10**12 * 110 // 100 * WETH // (2_700 * 10**18)  # the 10% bonus
