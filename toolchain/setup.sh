@@ -16,6 +16,14 @@ fi
 if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# forge (the Foundry invariant suite, tests/foundry/) is the binary shipped in the npm package
+# @foundry-rs/forge-<os>-<arch>, an optional dependency of @foundry-rs/forge installed from the lock
+# file (nothing is downloaded at run time); it compiles through toolchain/forge-solc. Check it runs.
+if ! node_modules/.bin/forge --version >/dev/null 2>&1; then
+  echo "setup: node_modules/.bin/forge does not run: is @foundry-rs/forge's platform package installed" \
+    "(npm ci without --omit=optional)?" >&2
+  exit 1
+fi
 .venv/bin/python -m toolchain.register_solc
 .venv/bin/python -m toolchain.local_chain
 # The default credit model, trained from registry-shipped data (a few seconds) if absent.
