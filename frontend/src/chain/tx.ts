@@ -5,6 +5,10 @@ import { erc20Abi, type Abi, type Hex } from "viem";
 import type { Deployment } from "./config";
 import { explainError, type Decoded, type ErrorContext } from "./errors";
 import { ensureNetwork, wallet } from "./wallet";
+import { store } from "../lib/store";
+
+/** Counts finished plans, so views of balances and positions refresh after any transaction. */
+export const txCount = store(0);
 
 export type Call = { address: `0x${string}`; abi: Abi; functionName: string; args: readonly unknown[] };
 export type Step = { label: string; call: Call };
@@ -63,6 +67,7 @@ export async function runPlan(d: Deployment, steps: Step[], onState: (index: num
       if (receipt.status !== "success") {
         const error: Decoded = { kind: "contract", message: "The transaction was mined but reverted; nothing changed." };
         onState(i, { status: "failed", hash, gasUsed: receipt.gasUsed, error });
+        txCount.set((n) => n + 1);
         return { ok: false, gasUsed, error, results };
       }
       results.push(result);
@@ -70,8 +75,10 @@ export async function runPlan(d: Deployment, steps: Step[], onState: (index: num
     } catch (e) {
       const error = explainError(e, d.errors, ctx);
       onState(i, { status: "failed", error });
+      if (i > 0) txCount.set((n) => n + 1);
       return { ok: false, gasUsed, error, results };
     }
   }
+  txCount.set((n) => n + 1);
   return { ok: true, gasUsed, results };
 }

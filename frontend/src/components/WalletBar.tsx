@@ -9,7 +9,7 @@ import { explainError } from "../chain/errors";
 import { formatMoney, shortAddress } from "../lib/format";
 import { session, signIn, signOut } from "../api/session";
 import { TxPanel } from "./TxPanel";
-import { call } from "../chain/tx";
+import { call, txCount } from "../chain/tx";
 
 export function WalletBar() {
   const d = useDeployment();
@@ -18,6 +18,7 @@ export function WalletBar() {
   const [error, setError] = useState<string | null>(null);
   const [faucet, setFaucet] = useState(false);
   const [busy, setBusy] = useState(false);
+  const ticks = useStore(txCount);
   const address = w.kind === "none" ? undefined : w.address;
   const balances = useAsync(async () => {
     if (!address) return null;
@@ -31,7 +32,7 @@ export function WalletBar() {
       return formatMoney(balance, { symbol, decimals });
     }));
     return [`${Number(formatEther(eth)).toLocaleString("en-US", { maximumFractionDigits: 2 })} ETH`, ...tokens];
-  }, [address, faucet, busy]);
+  }, [address, ticks]);
 
   const wrongNetwork = w.kind === "injected" && w.chainId !== d.info.chainId;
 

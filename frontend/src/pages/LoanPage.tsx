@@ -66,7 +66,7 @@ export function LoanPage({ id }: { id: number }) {
       </dl>
       <FundingBar funded={l.funded} principal={l.principal} token={t} />
     </section>
-    {isListed(l) && <FundForm loan={l} onFunded={loan.reload} />}
+    {isListed(l) && <FundForm loan={l} onFunded={() => [0, 2000, 5000].forEach((ms) => setTimeout(loan.reload, ms))} />}
     {owing && <section className="card"><h2>Now due</h2><dl className="facts">
       <dt>To be current</dt><dd><Money value={l.amount_due.to_be_current} token={t} /></dd>
       <dt>Pay off in full</dt><dd><Money value={l.amount_due.payoff} token={t} /></dd>

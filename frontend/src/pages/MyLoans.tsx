@@ -6,7 +6,7 @@ import type { LoanSummary, Page } from "../api/types";
 import { useAsync, useDeployment } from "../lib/hooks";
 import { useStore } from "../lib/store";
 import { wallet } from "../chain/wallet";
-import { approval, call } from "../chain/tx";
+import { approval, call, txCount } from "../chain/tx";
 import { formatBps, formatDate, formatMoney, ratioBps } from "../lib/format";
 import { statusName } from "../lib/domain";
 import { checkAmount } from "../lib/validate";
@@ -34,6 +34,7 @@ function BorrowerLoan({ loan: l, onChange }: { loan: LoanSummary; onChange: () =
   const w = useStore(wallet);
   const t = l.token;
   const [plan, setPlan] = useState<(() => Promise<Plan>) | null>(null);
+  const ticks = useStore(txCount);
   const [repay, setRepay] = useState("");
   const [coll, setColl] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -46,11 +47,11 @@ function BorrowerLoan({ loan: l, onChange }: { loan: LoanSummary; onChange: () =
       d.client.readContract({ ...lens, functionName: "loan", args: [BigInt(l.id)] }) as Promise<{ minFillBps: number }>,
     ]);
     return { due, state: states[0], minFillBps: Number(minFill.minFillBps) };
-  }, [l.id, l.status, l.funded, l.outstanding]);
+  }, [l.id, l.status, l.funded, l.outstanding, ticks]);
   const collToken = l.collateral?.token;
   const hasCollateral = !!live.data && live.data.state.collateralAmount > 0n;
   const m = (v: bigint) => formatMoney(v, t);
-  const done = () => { onChange(); live.reload(); };
+  const done = () => [0, 2000, 5000].forEach((ms) => setTimeout(onChange, ms));
 
   function doRepay(amount: bigint, full: boolean) {
     if (w.kind === "none") return;
@@ -89,6 +90,7 @@ function BorrowerLoan({ loan: l, onChange }: { loan: LoanSummary; onChange: () =
     <p><Money value={l.principal} token={t} /> at {formatBps(l.apr_bps)} over {l.instalments} instalments.</p>
     {s?.late && <Notice kind="error">You are late on a payment. Pay at least the amount to be current to avoid more fees and default.</Notice>}
     {s && hasCollateral && s.priceUsable && s.healthWad < (12n * 10n ** 17n) && owing && <Notice kind="warn">Your collateral is close to liquidation: add collateral or repay.</Notice>}
+    <ErrorNote error={live.error} />
     {l.status === "listed" && <>
       <FundingBar funded={l.funded} principal={l.principal} token={t} />
       <p className="muted">Funding closes {formatDate(l.funding_deadline)}. {live.data && `You may start early once ${formatBps(live.data.minFillBps, 0)} is funded.`}</p>

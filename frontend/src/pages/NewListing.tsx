@@ -62,7 +62,10 @@ export function NewListing() {
   const needed = debtWad !== null && c.collPrice && c.collToken ? requiredCollateral(debtWad, c.minRatioBps, c.collPrice, c.collToken.decimals) : null;
   const health = debtWad !== null && collValue !== null ? healthWad(collValue, debtWad, c.minRatioBps || 10_000n, c.thresholdBps) : null;
   const liqPrice = debtWad !== null && coll?.ok && c.collToken ? liquidationPriceWad(debtWad, c.minRatioBps || 10_000n, c.thresholdBps, c.collToken.decimals, coll.value) : null;
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => {
+    setF({ ...f, [k]: e.target.value });
+    if (errors[k]) setErrors(({ [k]: _, ...rest }) => rest);
+  };
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -135,10 +138,23 @@ export function NewListing() {
           collateralToken: ready.collateral > 0n ? c.collToken!.address : "0x0000000000000000000000000000000000000000", collateralAmount: ready.collateral };
         const a = att.attestation;
         const attestation = { ...a, nonce: BigInt(a.nonce) };
-        if (a.grade !== c.score.grade_code) throw new Error(`Your grade changed to ${gradeName(a.grade)} since this page loaded; reload and check the limits.`);
+        const notes: string[] = [];
+        if (a.grade !== c.score.grade_code) {
+          // The score depends on the loan's amount, term and purpose: check the terms against the grade actually signed.
+          const [maxP, maxApr, ratio] = await d.client.readContract({ address: d.address("LoanBook"), abi: d.abi("LoanBook"),
+            functionName: "gradePolicies", args: [lt.address, a.grade] }) as [bigint, number, number];
+          const g = gradeName(a.grade);
+          if (ready.principal > maxP) throw new Error(`For these terms your grade is ${g}, which allows at most ${formatMoney(maxP, lt, 0)}.`);
+          if (ready.apr > Number(maxApr)) throw new Error(`For these terms your grade is ${g}, which allows at most ${formatBps(Number(maxApr))} APR.`);
+          if (c.collPrice && c.loanPrice && c.collToken && BigInt(ratio) > 0n) {
+            const need = requiredCollateral(valueWad(ready.principal, c.loanPrice, lt.decimals), BigInt(ratio), c.collPrice, c.collToken.decimals);
+            if (ready.collateral < need) throw new Error(`For these terms your grade is ${g}, which needs at least ${formatMoney(need, c.collToken, 6)} of collateral.`);
+          }
+          notes.push(`For these terms your grade is ${g} (the page showed ${c.score.grade} for a standard loan).`);
+        }
         return { title: `List a loan of ${formatMoney(ready.principal, lt)}`,
           summary: [`${formatMoney(ready.principal, lt)} over ${ready.months} months at ${formatBps(ready.apr)}, for ${PURPOSES[ready.purpose] ?? purposeName(ready.purpose)}. Lenders have ${ready.days} days to fund it.`,
-            `Your signed score (grade ${gradeName(a.grade)}, valid until ${new Date(a.expiresAt * 1000).toLocaleDateString("en-GB")}) is sent with the listing.`],
+            `Your signed score (grade ${gradeName(a.grade)}, valid until ${new Date(a.expiresAt * 1000).toLocaleDateString("en-GB")}) is sent with the listing.`, ...notes],
           steps: [
             ...(ready.collateral > 0n ? await approval(d, w.address, c.collToken!, "CollateralVault", ready.collateral, (v) => formatMoney(v, c.collToken!, 6)) : []),
             { label: `List the loan${ready.collateral > 0n ? ` and lock ${formatMoney(ready.collateral, c.collToken!, 6)} as collateral` : ""}`,
