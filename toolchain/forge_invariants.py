@@ -9,6 +9,9 @@ foundry.toml profile, passes its output through, and merges into benchmarks/resu
   forge_runs     runs over all campaigns
   forge_reverts  calls the contracts refused (a refused call changes nothing; it still counts)
   forge_seconds  wall time of `forge test`, compilation included
+  forge_cpu_seconds  CPU time (user + system, compilation included): on a busy machine the wall time says
+                 little; the two campaigns run in parallel, so on an idle 2-core machine the wall
+                 time is about half of it
   forge_profile, forge_campaigns (per invariant function)
 
 Other keys already in the file (e.g. `brownie_steps`) are kept. Exits with forge's status, so a
@@ -20,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -68,6 +72,8 @@ def main(argv=None) -> int:
         lines.append(line)
     status = process.wait()
     seconds = time.monotonic() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_seconds = usage.ru_utime + usage.ru_stime
 
     campaigns = parse("".join(lines))
     if not campaigns:
@@ -79,13 +85,14 @@ def main(argv=None) -> int:
         "forge_runs": sum(c["runs"] for c in campaigns.values()),
         "forge_reverts": sum(c["reverts"] for c in campaigns.values()),
         "forge_seconds": round(seconds, 1),
+        "forge_cpu_seconds": round(cpu_seconds, 1),
         "forge_profile": args.profile,
         "forge_campaigns": campaigns,
     })
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(results, indent=2) + "\n")
     print(f"forge_invariants: {results['forge_calls']} handler calls in {results['forge_runs']} runs, "
-          f"{seconds:.0f} s (profile {args.profile}) -> {args.results.relative_to(ROOT)}")
+          f"{seconds:.0f} s, {cpu_seconds:.0f} CPU s (profile {args.profile}) -> {args.results.relative_to(ROOT)}")
     return status
 
 
