@@ -23,7 +23,8 @@ Invariants checked after every step:
      fees due + principal escrowed for loans that are listed, cancelled or expired) plus the
      donation, and covers every holder's `claimable` (rounding dust stays in the book).
   2. Fair shares: no holder's claimed + claimable income exceeds their exact pro-rata share
-     (Fractions) of the payments made while they held notes, nor falls a base unit short of it.
+     (Fractions) of the payments made while they held notes by more than one base unit (a note
+     buyer never gains the carried rounding remainder), nor falls a base unit short of it.
   3. Notes: every loan's note supply equals its funded principal; every balance is the ghost's.
   4. Status ladder: Listed -> Active -> Repaid | Defaulted, Defaulted -> Repaid,
      Listed -> Cancelled | Expired, Active | Defaulted -> Closed (liquidation); the status is
@@ -171,10 +172,6 @@ class Holding:
     ever_held: int = 0  # notes ever minted to or received by this holder
     claimed: int = 0
     share: Fraction = Fraction(0)  # exact pro-rata share of the income distributed while holding
-    # Bound on what the accumulator may credit beyond `share`: it keeps income per note rounded
-    # down to 1/ACC_SCALE, so notes bought while that rounding is large can earn up to their count
-    # / ACC_SCALE of a base unit more than their exact share (and the sellers' notes as much less).
-    rounding_credit: Fraction = Fraction(0)
 
 
 @dataclass
@@ -1551,10 +1548,6 @@ class LendingMachine(RuleBasedStateMachine):
         incoming = loan.holding(receiver)
         incoming.notes += value
         incoming.ever_held += value
-        if loan.distributed:
-            # The accumulator's rounding now: perNote = floor(distributed * ACC_SCALE / supply).
-            rounding = Fraction(loan.distributed * ACC_SCALE % loan.funded, loan.funded)
-            incoming.rounding_credit += value * rounding / ACC_SCALE
 
     def _eligible_for_default(self, loan) -> int:
         m = loan.model
@@ -1725,7 +1718,9 @@ class LendingMachine(RuleBasedStateMachine):
         for (loan_id, holder), claimable in obs.claimable.items():
             h = self.loans[loan_id].holdings[holder]
             got = h.claimed + claimable
-            assert got <= h.share + h.rounding_credit, (
+            # A note transfer moves the carried rounding remainder with the notes (LoanNotes._moveNotes),
+            # so a buyer never gains it: at most one base unit above the exact share.
+            assert got <= h.share + 1, (
                 f"loan {loan_id}: {holder} gets {got}, more than the exact share {float(h.share)}")
             assert got > h.share - 1 - Fraction(h.ever_held, ACC_SCALE), (
                 f"loan {loan_id}: {holder} gets {got}, short of the exact share {float(h.share)}")
