@@ -300,9 +300,10 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         Terms memory t = l.terms;
         _requireRepayable(loanId, t.status);
         Schedule memory s = l.schedule;
-        LoanMath.accrue(s, t, block.timestamp);
+        (uint256 newLate, uint256 newLateFees) = LoanMath.accrue(s, t, block.timestamp);
         l.schedule = s;
         l.terms.status = LoanStatus.Closed;
+        if (newLate != 0) _recordLate(loanId, l, newLate, newLateFees);
         emit LoanClosed(loanId, LoanMath.payoff(s));
         if (t.status == LoanStatus.Active) scoreRegistry.recordDefault(l.borrower, _onTimeInstalments(l, s, t));
     }

@@ -2,7 +2,8 @@
 
 from brownie import chain
 
-from tests.contracts.helpers import DAY, USDC, reverts
+from scripts import policy
+from tests.contracts.helpers import DAY, USDC, reverts, terms
 
 ACTIVE, REPAID, DEFAULTED = 2, 3, 4
 
@@ -63,3 +64,25 @@ def test_listed_or_unknown_loan_cannot_default(book, list_loan, outsider):
         book.markDefault(listed, {"from": outsider})
     with reverts("UnknownLoan", 8):
         book.markDefault(8, {"from": outsider})
+
+
+def test_write_off_records_instalments_that_went_late_since_the_last_accrual(
+    LoanBook, registry, usdc, gov, fee_recipient, borrower, lenders, outsider, attest
+):
+    """The vault writes a loan off after a liquidation in the same block, so nothing is new then;
+    but the book must not depend on that: a write-off charges and records what went late."""
+    book = LoanBook.deploy(gov, registry, fee_recipient, {"from": gov})
+    policy.configure(book, registry, usdc, gov, fee_recipient)
+    book.setCollateralVault(outsider, {"from": gov})  # stands in for the vault, the only caller
+    attestation, signature = attest(borrower)
+    loan_id = book.requestLoan(terms(usdc), attestation, signature, {"from": borrower}).return_value
+    usdc.approve(book, 2**256 - 1, {"from": lenders[0]})
+    book.fund(loan_id, 1_000 * USDC, {"from": lenders[0]})
+    chain.sleep(160 * DAY)
+    book.markDefault(loan_id, {"from": outsider})
+    assert registry.historyOf(borrower)["lateInstalments"] == 4
+    chain.sleep(60 * DAY)
+    tx = book.writeOff(loan_id, {"from": outsider})
+    assert tx.events["LateFeesCharged"]["instalments"] == 2
+    assert registry.historyOf(borrower)["lateInstalments"] == 6
+    assert book.loanRecord(loan_id)["lateInstalments"] == 6

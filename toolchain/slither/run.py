@@ -19,8 +19,9 @@ Checked on the contracts of the time: identical findings with and without byteco
 Nothing else can hide a finding: `--show-ignored-findings` makes inline `slither-disable` comments
 and a `slither.db.json` count for nothing, and an empty `--config-file` keeps a stray
 `slither.config.json` from excluding detectors or paths. The committed triage file is the only way
-to accept a finding. Slither re-reads the sources from disk for line numbers, so it runs from the
-repository root. Needs PyYAML (in .venv), not brownie.
+to accept a finding. Slither re-reads the sources from disk for line numbers, so it runs from a
+directory that mirrors the repository's `contracts/` and `node_modules/` (not from the root itself,
+where crytic-compile would take foundry.toml for a Foundry project). Needs PyYAML (in .venv), not brownie.
 """
 
 from __future__ import annotations
@@ -96,10 +97,17 @@ def check_front_end(pinned: str) -> None:
 
 
 def run_slither(slither: Path, standard_json: dict) -> list[dict]:
-    """Slither's detector results for `standard_json` (compiled from the repository root)."""
+    """Slither's detector results for `standard_json`."""
     if not slither.exists():
         raise GateError(f"{slither} missing: run toolchain/slither/setup.sh")
     with tempfile.TemporaryDirectory(prefix="lendchain-slither-") as tmp:
+        # Slither's compile layer looks for a framework's config from its working directory
+        # upwards and would take the repository's foundry.toml for a Foundry project; a directory
+        # that mirrors the sources' relative paths keeps it on the standard-JSON input.
+        workdir = Path(tmp) / "tree"
+        workdir.mkdir()
+        for name in ("contracts", "node_modules"):
+            (workdir / name).symlink_to(ROOT / name, target_is_directory=True)
         input_path, output_path = Path(tmp) / "input.json", Path(tmp) / "findings.json"
         input_path.write_text(json.dumps(standard_json))
         (Path(tmp) / "config.json").write_text("{}")
@@ -113,7 +121,7 @@ def run_slither(slither: Path, standard_json: dict) -> list[dict]:
             "--show-ignored-findings",
             "--disable-color",
         ]
-        proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=SLITHER_TIMEOUT)
+        proc = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=SLITHER_TIMEOUT)
         if not output_path.exists():
             raise GateError(f"slither exited {proc.returncode} without output:\n{proc.stderr[-4000:]}")
         report = json.loads(output_path.read_text())
