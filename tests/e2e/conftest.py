@@ -121,12 +121,19 @@ def backend(chain, workdir):
 
 @pytest.fixture(scope="session")
 def seeded(chain, backend):
-    """Two listings by account #1 (grade B+ and A), indexed; returns their ids."""
+    """Two listings by account #1 (grade B+ and A) and an active loan (A+), indexed; returns their ids."""
     borrower = chain.accounts[1]
     ids = [chain.list_loan(borrower, 1_000, apr_bps=1_200, grade=3, pd_bps=450),
            chain.list_loan(borrower, 2_500, apr_bps=900, grade=2, pd_bps=200, purpose=3)]
-    wait_until(lambda: get_json(f"{backend}/loans?status=listed")["total"] >= 2, "the indexer to see the listings")
-    return ids
+    # A third, funded in full by account #4, is active (so stats and schedules have something to show).
+    active = chain.list_loan(borrower, 600, apr_bps=1_000, grade=1, pd_bps=100, purpose=1)
+    lender = chain.accounts[4]
+    chain.mint(lender)
+    chain.send(chain.contract("MockUSDC").functions.approve(chain.contract("LoanBook").address, 600 * 10**6), lender)
+    chain.send(chain.contract("LoanBook").functions.fund(active, 600 * 10**6), lender)
+    wait_until(lambda: get_json(f"{backend}/loans?status=listed")["total"] >= 2
+               and get_json(f"{backend}/loans?status=active")["total"] >= 1, "the indexer to see the listings")
+    return ids + [active]
 
 
 @pytest.fixture(scope="session")

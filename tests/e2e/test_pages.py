@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import connect_dev, shot
 
 AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = [("marketplace", "/", "Marketplace"), ("loan", "/loans/{loan}", "Loan #{loan}"), ("portfolio", "/portfolio", "Portfolio"),
+PAGES = [("marketplace", "/", "Marketplace"), ("loan", "/loans/{loan}", "Loan #{loan}"),
+         ("loan-active", "/loans/{active}", "Loan #{active}"), ("portfolio", "/portfolio", "Portfolio"),
          ("borrow", "/borrow", "Ask for a loan"), ("my-loans", "/my-loans", "My loans"),
          ("verification", "/verify", "Verification centre"), ("score", "/score", "My credit score"),
          ("autolend", "/autolend", "Auto-lend"), ("stats", "/stats", "Statistics")]
@@ -36,11 +37,11 @@ def test_main_pages_render_accessibly(browser, backend, seeded, width, suffix):
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
         problems = {}
         for name, path, heading in PAGES:
-            page.goto("/#" + path.format(loan=seeded[0]))
-            expect(page.get_by_role("heading", level=1, name=heading.format(loan=seeded[0]))).to_be_visible()
+            ids = {"loan": seeded[0], "active": seeded[2]}
+            page.goto("/#" + path.format(**ids))
+            expect(page.get_by_role("heading", level=1, name=heading.format(**ids))).to_be_visible()
             page.wait_for_load_state("networkidle")
-            expect(page.get_by_text("Loading", exact=False)).to_have_count(0)
-            expect(page.get_by_text("Scoring", exact=False)).to_have_count(0)
+            expect(page.locator("[data-loading]")).to_have_count(0)  # components/ui.tsx Loading
             shot(page, name + suffix)
             found = serious_violations(page)
             if found:

@@ -12,7 +12,7 @@ export function Chart({ title, x, xLabels, series, yLabel, height = 240 }: {
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const width = Math.max(280, Math.min(720, el.clientWidth || 600));
+    const width = Math.max(240, Math.min(720, el.clientWidth || 600));
     const plot = new uPlot({
       width, height,
       scales: { x: { time: false } },

@@ -55,7 +55,7 @@ export function WalletBar() {
         <select aria-label="Development account" value={w.index} onChange={(e) => { connectDev(d, Number(e.target.value)); void signOut(); }}>
           {Array.from({ length: DEV_ACCOUNTS }, (_, i) => <option key={i} value={i}>#{i} {shortAddress(devAddress(i))}</option>)}
         </select></label>}
-      <span className="address" title={w.address} data-testid="wallet-address">{shortAddress(w.address)}</span>
+      <span className={w.kind === "dev" ? "address sr-only" : "address"} title={w.address} data-testid="wallet-address">{shortAddress(w.address)}</span>
       {balances.data && <span className="muted balances">{balances.data.join(" · ")}</span>}
       {d.local && d.has("MockUSDC") && <button onClick={() => setFaucet(true)}>Get test tokens</button>}
       {s && s.wallet.toLowerCase() === w.address.toLowerCase()

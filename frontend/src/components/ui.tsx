@@ -48,7 +48,7 @@ export function ErrorNote({ error }: { error: unknown }) {
 }
 
 export function Loading({ what = "Loading" }: { what?: string }) {
-  return <p className="muted" aria-live="polite">{what}…</p>;
+  return <p className="muted" aria-live="polite" data-loading="">{what}…</p>;
 }
 
 export function Field({ label, hint, error, children }: { label: string; hint?: ReactNode; error?: string | null;

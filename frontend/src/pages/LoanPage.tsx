@@ -38,7 +38,7 @@ export function LoanPage({ id }: { id: number }) {
         {l.late && <Notice kind="warn">This loan is late on a payment.</Notice>}
         <p className="muted">If a payment is late: after a grace period of {formatDuration(l.terms.grace_period)} a one-off late fee of {formatBps(l.terms.late_fee_bps)} of the instalment is added;
           {" "}{formatDuration(l.terms.default_after)} after the first missed due date anyone may mark the loan defaulted, and any collateral can then be sold to repay lenders. Lenders can lose money.</p>
-        {l.health.seconds_until_default !== null && owing && <p>Could be marked defaulted in: {formatDuration(l.health.seconds_until_default)}.</p>}
+        {l.health.seconds_until_default !== null && owing && <p>If no further payment is made, it could be marked defaulted in {formatDuration(l.health.seconds_until_default)}.</p>}
       </div>
       <div className="card"><h2>Collateral</h2>
         {l.collateral && BigInt(l.collateral.amount) > 0n ? <>
@@ -72,7 +72,7 @@ export function LoanPage({ id }: { id: number }) {
       <dt>Pay off in full</dt><dd><Money value={l.amount_due.payoff} token={t} /></dd>
       <dt>Next due date</dt><dd>{formatDate(l.amount_due.next_due_date)}</dd>
       <dt>Still owed (principal)</dt><dd><Money value={l.outstanding} token={t} /></dd></dl></section>}
-    {l.schedule.due_dates.length > 0 && <section className="card"><h2>Schedule</h2><div className="table-wrap"><table>
+    {l.schedule.due_dates.length > 0 && <section className="card"><h2>Schedule</h2><div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on small screens)"><table>
       <thead><tr><th scope="col">#</th><th scope="col">Due</th><th scope="col">Payment</th><th scope="col">Status</th></tr></thead>
       <tbody>{l.schedule.due_dates.map((r) => <tr key={r.number}><td>{r.number}</td><td>{formatDate(r.due_date)}</td>
         <td>{l.schedule.instalment ? <Money value={l.schedule.instalment} token={t} /> : "—"}</td>

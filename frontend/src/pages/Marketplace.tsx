@@ -71,21 +71,21 @@ export function Marketplace({ query: q }: { query: URLSearchParams }) {
     {!data && loans.loading && <Loading what="Loading loans" />}
     {data && <>
       <p className="muted" aria-live="polite">{data.total.toLocaleString("en-US")} loan{data.total === 1 ? "" : "s"} found.</p>
-      {data.items.length === 0 ? <p>No loans match these filters.</p> : <div className="table-wrap"><table className="loans">
+      {data.items.length === 0 ? <p>No loans match these filters.</p> : <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on small screens)"><table className="loans">
         <caption className="sr-only">Loans</caption>
         <thead><tr><th scope="col">Loan</th><th scope="col">Grade</th><th scope="col">Chance of default</th><th scope="col">Rate (APR)</th>
           <th scope="col">Amount</th><th scope="col">Term</th><th scope="col">Purpose</th><th scope="col">Collateral</th><th scope="col">Funded</th><th scope="col">Funding closes</th></tr></thead>
         <tbody>{data.items.map((l) => <tr key={l.id} data-loan-id={l.id}>
           <th scope="row"><a href={`#/loans/${l.id}`}>Loan #{l.id}</a></th>
-          <td><GradeBadge grade={l.grade} /></td>
-          <td>{formatBps(l.pd_bps)}</td>
-          <td>{formatBps(l.apr_bps)}</td>
-          <td><Money value={l.principal} token={l.token} decimals={0} /></td>
-          <td>{formatDuration(termSeconds(l))}</td>
-          <td>{purposeName(l.purpose_name || l.purpose)}</td>
-          <td>{l.collateral && BigInt(l.collateral.amount) > 0n ? `${formatBps(l.min_collateral_ratio_bps ?? 0, 0)} required` : "None"}</td>
-          <td><FundingBar funded={l.funded} principal={l.principal} token={l.token} /></td>
-          <td>{formatDate(l.funding_deadline)}</td>
+          <td data-label="Grade"><GradeBadge grade={l.grade} /></td>
+          <td data-label="Chance of default">{formatBps(l.pd_bps)}</td>
+          <td data-label="Rate (APR)">{formatBps(l.apr_bps)}</td>
+          <td data-label="Amount"><Money value={l.principal} token={l.token} decimals={0} /></td>
+          <td data-label="Term">{formatDuration(termSeconds(l))}</td>
+          <td data-label="Purpose">{purposeName(l.purpose_name || l.purpose)}</td>
+          <td data-label="Collateral">{l.collateral && BigInt(l.collateral.amount) > 0n ? `${formatBps(l.min_collateral_ratio_bps ?? 0, 0)} required` : "None"}</td>
+          <td data-label="Funded"><FundingBar funded={l.funded} principal={l.principal} token={l.token} /></td>
+          <td data-label="Funding closes">{formatDate(l.funding_deadline)}</td>
         </tr>)}</tbody>
       </table></div>}
       <nav className="pager" aria-label="Pages">

@@ -59,7 +59,7 @@ export function Portfolio() {
     </section>
     {plan && <TxPanel build={plan} onClose={() => setPlan(null)} onDone={data.reload} ctx={token && { amount: (v) => formatMoney(v, token) }} />}
     {p.items.length === 0 ? <p>You have not funded any loans yet. <a href="#/">Browse the marketplace</a>.</p> :
-      <div className="table-wrap"><table aria-label="Your loans">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on small screens)"><table aria-label="Your loans">
         <thead><tr><th scope="col">Loan</th><th scope="col">Grade</th><th scope="col">State</th><th scope="col">Your notes</th>
           <th scope="col">Share</th><th scope="col">Earned</th><th scope="col">Claimable</th><th scope="col">Action</th></tr></thead>
         <tbody>{p.items.map((i) => <tr key={i.id} data-loan-id={i.id}>
@@ -72,7 +72,7 @@ export function Portfolio() {
           <td>{i.claimable === null ? "—" : <Money value={i.claimable} token={i.token} />}</td>
           <td>{BigInt(i.refundable) > 0n && <button onClick={() => refund(i)}>Refund</button>}</td>
         </tr>)}</tbody></table></div>}
-    {p.by_grade.length > 0 && token && <section className="card"><h2>By grade</h2><div className="table-wrap"><table>
+    {p.by_grade.length > 0 && token && <section className="card"><h2>By grade</h2><div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on small screens)"><table>
       <thead><tr><th scope="col">Grade</th><th scope="col">Loans</th><th scope="col">Lent</th><th scope="col">Earned</th><th scope="col">Counted as lost</th></tr></thead>
       <tbody>{p.by_grade.map((g) => <tr key={g.grade}><th scope="row">{gradeName(g.grade)}</th><td>{g.loans}</td>
         <td>{m(g.notes)}</td><td>{m(g.earned)}</td><td>{m(g.losses)}</td></tr>)}</tbody></table></div></section>}

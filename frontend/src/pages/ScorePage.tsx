@@ -10,7 +10,9 @@ import { ErrorNote, GradeBadge, Loading, Notice } from "../components/ui";
 const SIGNAL_NAMES: Record<string, string> = { identity_verified: "identity check", phone_verified: "phone check", email_verified: "email check",
   income_verified: "income check", bank_account_verified: "bank account link", social_accounts: "linked social accounts",
   wallet_age_days: "wallet age", debt_to_income: "debt to income", loans_repaid: "loans repaid here", late_instalments: "late instalments",
-  defaults: "defaults", checking_balance: "checking balance", savings_balance: "savings", overdrafts_12m: "overdrafts (12 months)" };
+  defaults: "defaults", monthly_income: "monthly income", employment_months: "time in your current job",
+  employment_status: "employment status", homeowner: "home ownership", checking_balance: "checking balance", savings_balance: "savings", overdrafts_12m: "overdrafts (12 months)" };
+const LOAN_SIGNALS = ["loan_amount", "term_months", "purpose"];
 const STATES: Record<string, string> = { missing: "not provided", no: "not verified", low: "low", high: "high" };
 const name = (s: unknown) => SIGNAL_NAMES[String(s)] ?? String(s).replace(/_/g, " ");
 
@@ -23,6 +25,8 @@ function ScoreView() {
   const s = score.data;
   if (!s) return <><h1>My credit score</h1>{score.error ? <ErrorNote error={score.error} /> : <Loading what="Scoring" />}</>;
   const hint = s.next_verification;
+  // The loan's own terms (amount, term, purpose) are scored with each listing, not part of the profile.
+  const profileReasons = s.reasons.filter((r) => !LOAN_SIGNALS.includes(String(r.signal)));
   return <>
     <h1>My credit score</h1>
     <section className="cards">
@@ -32,11 +36,12 @@ function ScoreView() {
     </section>
     {hint && <Notice kind="info"><strong>Next step that helps most:</strong> complete your {name(hint.signal)}
       {hint.pd_bps !== undefined && <> — your predicted chance of default would be about {formatBps(Number(hint.pd_bps))}</>}
-      {hint.grade ? <> and your grade {String(hint.grade)}</> : null}. {hint.how ? String(hint.how) : ""} <a href="#/verify">Go to verification</a></Notice>}
+      {hint.grade ? <> and your grade {String(hint.grade)}</> : null}. <a href="#/verify">Go to verification</a></Notice>}
     <section className="card"><h2>What lowers your grade</h2>
-      {s.reasons.length === 0 ? <p>Nothing in particular: your verified profile is as good as the model's reference.</p> :
-        <ol>{s.reasons.map((r, i) => <li key={i}>Your {name(r.signal)} is {STATES[String(r.state)] ?? String(r.state)}
+      {profileReasons.length === 0 ? <p>Nothing in particular: your verified profile is as good as the model's reference.</p> :
+        <ol>{profileReasons.map((r, i) => <li key={i}>Your {name(r.signal)} is {STATES[String(r.state)] ?? String(r.state)}
           {r.pd_bps !== undefined && <> (adds about {formatBps(Number(r.pd_bps))} to your chance of default)</>}</li>)}</ol>}
+      <p className="muted">The amount, term and purpose of a loan also count; they are scored with each listing.</p>
       {s.warnings.length > 0 && <ul className="muted">{s.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
       <p className="muted">Model {s.model_id.slice(0, 12)}; scored {new Date(s.created_at).toLocaleString("en-GB")}. Only verified facts and your on-chain repayment history are used.</p>
     </section>

@@ -20,7 +20,7 @@ export function Stats() {
     <h1>Statistics</h1>
     <p className="lead">How loans of each grade have done on this platform. "Predicted" is the average chance of default the credit model gave
       when the loans were listed; "realised" is the share of finished loans that actually defaulted. Few loans make these numbers noisy.</p>
-    <div className="table-wrap"><table aria-label="Results by grade">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on small screens)"><table aria-label="Results by grade">
       <thead><tr><th scope="col">Grade</th><th scope="col">Loans started</th><th scope="col">Volume</th><th scope="col">Defaulted</th>
         <th scope="col">Default rate</th><th scope="col">Predicted PD</th><th scope="col">Realised (finished loans)</th><th scope="col">Recovered after default</th></tr></thead>
       <tbody>{g.map((r) => <tr key={r.grade}><th scope="row">{r.grade_letter ?? r.grade}</th><td>{r.count}</td>
