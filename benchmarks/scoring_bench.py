@@ -114,11 +114,12 @@ def main() -> int:
     parser.add_argument("--skip-quality", action="store_true",
                         help="re-measure speed only and keep the quality section already in --out (quality is "
                              "deterministic; run without this flag after changing the model or the data)")
+    parser.add_argument("--default-only", action="store_true", help="speed of the shipped default model only")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
     sets = {"default_model_registry": load_dataset("registry")}
-    if prosper.default_path().is_file():
+    if prosper.default_path().is_file() and not args.default_only:
         sets["prosper_model"] = prosper.load()
     speed = {}
     for label, data in sets.items():

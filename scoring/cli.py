@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     card.add_argument("--out", type=Path, default=None, help="default: scoring/MODEL_CARD.md")
     card.add_argument("--json", type=Path, default=None, help="also write the numbers as JSON")
     card.add_argument("--prosper", type=Path, default=None, help="Prosper file (default: ../shared/data)")
+    card.add_argument("--from-json", type=Path, default=None,
+                      help="render from numbers already measured (a --json file, or the benchmark's results JSON)")
     return parser
 
 
@@ -112,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "card":
         from scoring.model_card import write_card
 
-        path = write_card(args.out, args.json, args.prosper)
+        path = write_card(args.out, args.json, args.prosper, args.from_json)
         print(f"wrote {path}")
         return 0
     raise AssertionError(args.command)

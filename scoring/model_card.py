@@ -470,9 +470,38 @@ def _limits_section(results: CardResults) -> list[str]:
     ]
 
 
+def results_from_dict(data: dict[str, Any]) -> CardResults:
+    """CardResults back from `CardResults.to_dict()` (e.g. the benchmark JSON's `quality`), so the
+    card can be re-rendered from numbers already measured: every number in it is deterministic."""
+    def q(raw: dict[str, Any]) -> Quality:
+        return Quality(**{**raw, "by_grade": tuple(metrics.GradeRow(**row) for row in raw["by_grade"])})
+
+    default_model = dict(data["default_model"])
+    default_model["cross_validated_pooled"] = q(default_model["cross_validated_pooled"])
+    default_model["cross_validated_by_source"] = {name: q(v) for name, v in
+                                                  default_model["cross_validated_by_source"].items()}
+    if "transfer_to_prosper" in default_model:
+        default_model["transfer_to_prosper"] = q(default_model["transfer_to_prosper"])
+    return CardResults(
+        config=data["config"],
+        datasets=[DatasetResult(**{**d, "cross_validated": q(d["cross_validated"])}) for d in data["datasets"]],
+        transfer=[TransferResult(t["trained_on"], t["tested_on"], q(t["quality"])) for t in data["transfer"]],
+        default_model=default_model,
+        prosper_available=data["prosper_available"],
+        recalibrated=[RecalibratedTransfer(**{**r, "before": q(r["before"]), "after": q(r["after"])})
+                      for r in data["recalibrated"]],
+        notes=data["notes"],
+    )
+
+
 def write_card(out: str | Path | None = None, json_out: str | Path | None = None,
-               prosper_path: str | Path | None = None) -> Path:
-    results = collect(prosper_path)
+               prosper_path: str | Path | None = None, from_json: str | Path | None = None) -> Path:
+    """Measure (or, with `from_json`, read the numbers of an earlier measurement) and write the card."""
+    if from_json:
+        stored = json.loads(Path(from_json).read_text())
+        results = results_from_dict(stored.get("quality", stored))
+    else:
+        results = collect(prosper_path)
     path = Path(out) if out else CARD_PATH
     path.write_text(render(results))
     if json_out:
