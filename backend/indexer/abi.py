@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
+
+try:  # compiled (same results), ~30x faster than eth_utils' on addresses not yet in the cache
+    from faster_eth_utils import to_checksum_address
+except ImportError:  # pragma: no cover
+    from eth_utils import to_checksum_address
 
 try:  # the compiled drop-in (same API), several times faster
     from faster_eth_abi import decode as abi_decode, encode as abi_encode
@@ -69,6 +74,31 @@ def _hex_bytes(text: str) -> bytes:
     return bytes.fromhex(text[2:] if text.startswith("0x") else text)
 
 
+def converter(item: dict):
+    """A function turning a decoded value of `item` into its JSON-safe form (what `to_json` does,
+    resolved once per ABI item instead of per value)."""
+    kind = item["type"]
+    if kind.endswith("]"):
+        inner = converter(dict(item, type=kind[:kind.rindex("[")]))
+        return lambda value: [inner(v) for v in value]
+    if kind == "tuple":
+        fields = [(c["name"] or str(i), converter(c)) for i, c in enumerate(item["components"])]
+        return lambda value: {name: convert(v) for (name, convert), v in zip(fields, value)}
+    if kind == "address":
+        return checksum
+    if kind == "bool":
+        return bool
+    if kind.startswith(("uint", "int")):
+        return str
+    if kind.startswith("bytes"):
+        return lambda value: "0x" + value.hex()
+    return lambda value: "0x" + value.hex() if isinstance(value, bytes) else value
+
+
+def _hashed(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
 @dataclass(frozen=True)
 class EventSpec:
     contract: str
@@ -78,21 +108,35 @@ class EventSpec:
     data_types: tuple
     order: tuple  # input names in declaration order
 
+    def __post_init__(self):
+        # indexed values: a static one is decoded from its topic, a dynamic one is only its hash;
+        # all of an event's topics are decoded in one eth_abi call
+        hashed = tuple(i["type"].startswith(DYNAMIC) or i["type"].endswith("]") for i in self.indexed)
+        object.__setattr__(self, "topic_types", tuple("bytes32" if h else canonical_type(i)
+                                                      for i, h in zip(self.indexed, hashed)))
+        object.__setattr__(self, "topic_converters", tuple(_hashed if h else converter(i)
+                                                           for i, h in zip(self.indexed, hashed)))
+        object.__setattr__(self, "topic_names", tuple(i["name"] for i in self.indexed))
+        object.__setattr__(self, "data_converters", tuple(converter(i) for i in self.data))
+        object.__setattr__(self, "data_names", tuple(i["name"] for i in self.data))
+        object.__setattr__(self, "in_order", self.order == self.topic_names + self.data_names)
+
     def decode(self, topics: list[str], data: str) -> dict:
         if len(topics) != 1 + len(self.indexed):
             raise ValueError(f"{self.name}: {len(topics) - 1} indexed topics, ABI has {len(self.indexed)}")
         args = {}
-        for item, topic in zip(self.indexed, topics[1:]):
-            raw = _hex_bytes(topic)
-            if item["type"].startswith(DYNAMIC) or item["type"].endswith("]"):
-                args[item["name"]] = "0x" + raw.hex()  # only the hash is logged
-            else:
-                args[item["name"]] = to_json(item, abi_decode([canonical_type(item)], raw)[0])
+        if self.indexed:
+            raw = b"".join(_hex_bytes(t) for t in topics[1:])
+            if len(raw) != 32 * len(self.indexed):
+                raise ValueError(f"{self.name}: malformed topics")
+            values = abi_decode(self.topic_types, raw)
+            for name, convert, value in zip(self.topic_names, self.topic_converters, values):
+                args[name] = convert(value)
         if self.data:
             values = abi_decode(self.data_types, _hex_bytes(data))
-            for item, value in zip(self.data, values):
-                args[item["name"]] = to_json(item, value)
-        return {name: args[name] for name in self.order}
+            for name, convert, value in zip(self.data_names, self.data_converters, values):
+                args[name] = convert(value)
+        return args if self.in_order else {name: args[name] for name in self.order}
 
 
 def is_erc20(abi: list[dict]) -> bool:

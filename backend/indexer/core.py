@@ -17,20 +17,24 @@
 4. Decode by (address, topic0) with eth_abi (backend/indexer/abi.py); undecodable logs are kept
    raw. Insert keyed by (block hash, log index), ignoring rows already there, so repeating a step
    changes nothing.
-5. Rebuild the loans the new events touch (backend/indexer/projection.py), then save the
-   checkpoint (block, hash, time, recent hashes) in the same transaction.
+5. Fold the new events into the stored rows of the loans they touch (incrementally, with the
+   same transition as the full replay: backend/indexer/projection.py), then save the checkpoint
+   (block, hash, time, recent hashes) in the same transaction: one transaction per bounded range.
+   A rollback (2.) replays the loans it touched from their remaining events instead.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+import json
+
+from sqlalchemy import column, delete, select, table
 from sqlalchemy.orm import Session
 
 from backend.db.models import ChainEvent, IndexerCheckpoint, Loan, LoanOutcome, NoteHolding, Token
 from backend.indexer.abi import EventDecoder, indexed_contracts
-from backend.indexer.projection import ViewReader, loan_ids_of, rebuild_loans
+from backend.indexer.projection import ViewReader, apply_new_events, loan_ids_of, rebuild_loans
 from backend.indexer.rpc import SourceUnavailable
 
 DEFAULT_NAME = "lendchain"
@@ -142,9 +146,15 @@ class Indexer:
                          "tx_hash": log["transactionHash"], "address": self.decoder.addresses_by_lower(log["address"]),
                          "contract": contract, "event": event, "loan_id": ids[0] if len(ids) == 1 else None,
                          "args": args, "topics": log["topics"], "data": log["data"]})
-        inserted = insert_events(db, rows)
-        result.events = inserted
-        result.loans = rebuild_loans(db, self.chain_id, touched, ViewReader(source, self.contracts))
+        views = ViewReader(source, self.contracts)
+        present = {(h, i) for h, i in db.execute(select(ChainEvent.block_hash, ChainEvent.log_index).where(
+            ChainEvent.chain_id == self.chain_id, ChainEvent.block_number.between(first, last)))}
+        new_rows = [r for r in rows if (r["block_hash"], r["log_index"]) not in present]
+        result.events = insert_events(db, new_rows)
+        if present:  # events above the checkpoint already stored (never by a normal step): replay those loans
+            result.loans = rebuild_loans(db, self.chain_id, touched, views)
+        else:  # the normal case: fold only the new events into the stored rows
+            result.loans = apply_new_events(db, self.chain_id, new_rows, views)
         recent = [pair for pair in (checkpoint.recent_hashes or []) if pair[0] < first]
         recent += [[n, headers[n].hash] for n in sorted(headers) if n >= max(first, last - self.reorg_depth + 1)]
         checkpoint.recent_hashes = recent[-self.reorg_depth:]
@@ -188,6 +198,13 @@ class Indexer:
         return len(gone)
 
 
+# chain_events for bulk inserts: the same columns without SQLAlchemy's per-value type processing
+# (the JSON columns get text serialised once here, as the JSON type would), so executemany hands
+# the driver plain tuples
+_INSERT_TABLE = table("chain_events", *(column(c.name) for c in ChainEvent.__table__.columns if c.name != "id"))
+_JSON_COLUMNS = ("args", "topics")
+
+
 def insert_events(db: Session, rows: list[dict]) -> int:
     """Insert, skipping (block hash, log index) pairs already stored; returns the rows inserted."""
     if not rows:
@@ -197,10 +214,12 @@ def insert_events(db: Session, rows: list[dict]) -> int:
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    dumps = json.JSONEncoder(separators=(", ", ": ")).encode
+    prepared = [{**row, **{k: None if row[k] is None else dumps(row[k]) for k in _JSON_COLUMNS}} for row in rows]
+    statement = dialect_insert(_INSERT_TABLE).on_conflict_do_nothing(index_elements=["block_hash", "log_index"])
     count = 0
-    for start in range(0, len(rows), INSERT_CHUNK):
-        statement = dialect_insert(ChainEvent).on_conflict_do_nothing(index_elements=["block_hash", "log_index"])
-        chunk = rows[start:start + INSERT_CHUNK]
+    for start in range(0, len(prepared), INSERT_CHUNK):
+        chunk = prepared[start:start + INSERT_CHUNK]
         affected = db.connection().execute(statement, chunk).rowcount
         count += affected if affected is not None and affected >= 0 else len(chunk)
     return count
