@@ -7,7 +7,7 @@ not from the project, so the setup commands (re)write these entries:
 - `lendchain-local` (8545): the chain the run command starts itself and leaves running.
 - `lendchain-test` (8555): the chain the test suite starts and stops.
 - `lendchain-bench` (8565): the chain the gas benchmark starts and stops.
-- `lendchain-backend` (8575): the chain the backend's indexer tests start, restart and stop.
+- `lendchain-backend` (8605): the chain the backend's indexer tests start, restart and stop.
 
 Brownie attaches to anything already listening on a network's port, so each use has its own.
 Ganache 7.9 knows hardforks up to shanghai, which is the EVM version the contracts are compiled
@@ -21,7 +21,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 GANACHE = ROOT / "node_modules" / ".bin" / "ganache"
 MNEMONIC = "test test test test test test test test test test test junk"
-PORTS = {"lendchain-local": 8545, "lendchain-test": 8555, "lendchain-bench": 8565, "lendchain-backend": 8575, "lendchain-e2e": 8585}
+PORTS = {"lendchain-local": 8545, "lendchain-test": 8555, "lendchain-bench": 8565, "lendchain-backend": 8605, "lendchain-e2e": 8585}
 CHAIN_ID = 1337
 SETTINGS = {
     "evm_version": "shanghai",
