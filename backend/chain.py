@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -85,14 +86,21 @@ def history_signals(named: dict[str, Any]) -> dict[str, int]:
 class Web3Chain:
     """The real chain: web3.py over RPC_URL with the deployment map's contracts."""
 
-    def __init__(self, rpc_url: str, deployment: dict, timeout: int = 10):
+    def __init__(self, rpc_url: str, deployment: dict, timeout: int = 10, down_seconds: float = 2.0):
         from web3 import HTTPProvider, Web3
 
         self.rpc_url = rpc_url
         self.deployment = deployment
         self.chain_id = int(deployment["chainId"])
-        self.web3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        # no retries inside web3 (its default retries a refused connection 5 times with backoff,
+        # ~4 s per call): a node that cannot be reached is a handled state, reported at once
+        self.web3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout},
+                                      exception_retry_configuration=None))
         self._contracts: dict[str, Any] = {}
+        # after a failure to reach the node, calls fail fast for `down_seconds` instead of each
+        # request paying a connection attempt (or a full timeout when the host does not answer)
+        self.down_seconds = down_seconds
+        self._down: tuple[float, str] | None = None
 
     def contract(self, name: str):
         if name not in self._contracts:
@@ -106,12 +114,20 @@ class Web3Chain:
         return self.contract(name).address
 
     def _call(self, what: str, thunk):
+        down = self._down
+        if down is not None and time.monotonic() < down[0]:
+            raise ChainUnavailable(f"{what} skipped: {down[1]} (retried after {self.down_seconds:g} s)")
         try:
-            return thunk()
+            result = thunk()
         except ChainUnavailable:
             raise
         except Exception as error:  # connection refused, timeouts, reverts: all mean "cannot read"
-            raise ChainUnavailable(f"{what} failed at {self.rpc_url}: {type(error).__name__}: {error}") from None
+            message = f"{what} failed at {self.rpc_url}: {type(error).__name__}: {error}"
+            if isinstance(error, (ConnectionError, TimeoutError, OSError)) or _is_connection_error(error):
+                self._down = (time.monotonic() + self.down_seconds, message)
+            raise ChainUnavailable(message) from None
+        self._down = None
+        return result
 
     def head(self) -> Head:
         block = self._call("reading the latest block", lambda: self.web3.eth.get_block("latest"))
@@ -146,6 +162,12 @@ class Web3Chain:
         return [int(v) for v in self.view("LoanLens", "claimables", list(loan_ids), holder)]
 
 
+def _is_connection_error(error: Exception) -> bool:
+    import requests
+
+    return isinstance(error, (requests.ConnectionError, requests.Timeout))
+
+
 _lock = threading.Lock()
 
 
@@ -158,7 +180,8 @@ def get_chain() -> ChainReader:
         chain = app.extensions.get(EXTENSION)
         if chain is None:
             deployment = load_deployment(app.config["DEPLOYMENTS_DIR"], int(app.config["CHAIN_ID"]))
-            chain = Web3Chain(app.config["RPC_URL"], deployment, app.config["HTTP_TIMEOUT_SECONDS"])
+            chain = Web3Chain(app.config["RPC_URL"], deployment, app.config["HTTP_TIMEOUT_SECONDS"],
+                              max(0.5, float(app.config.get("CHAIN_STATE_CACHE_SECONDS", 2))))
             app.extensions[EXTENSION] = chain
     return chain
 
