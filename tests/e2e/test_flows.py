@@ -103,3 +103,34 @@ def test_borrower_signs_in_and_lists_a_loan(page, seeded, chain, backend):
     expect(card).to_contain_text("800.00 mUSDC")
     expect(card.get_by_role("button", name="Cancel listing")).to_be_visible()
     shot(page, "my-loans")
+
+
+def test_a_refused_transaction_is_explained_and_leaves_the_page_usable(page, seeded, chain):
+    """Someone else funds most of the loan between review and signing: the simulation reverts with
+    FundingExceedsRemaining, shown in plain words; the approval that went through stays done."""
+    loan_id = seeded[1]  # 2,500 mUSDC
+    page.goto("/")
+    connect_dev(page, 6)
+    page.get_by_role("button", name="Get test tokens").click()
+    page.get_by_role("button", name="Confirm and sign").click()
+    expect(page.get_by_text(re.compile(r"Done\. Gas used"))).to_be_visible()
+    page.get_by_role("button", name="Close").click()
+    page.goto(f"/#/loans/{loan_id}")
+    page.get_by_label("Amount to lend (mUSDC)").fill("2000")
+    page.get_by_role("button", name="Review funding").click()
+    expect(page.get_by_role("button", name="Confirm and sign")).to_be_visible()
+
+    other = chain.accounts[4]  # holds tokens from the seeding
+    chain.send(chain.contract("MockUSDC").functions.approve(chain.contract("LoanBook").address, 1_000 * 10**6), other)
+    chain.send(chain.contract("LoanBook").functions.fund(loan_id, 1_000 * 10**6), other)
+
+    page.get_by_role("button", name="Confirm and sign").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(f"Only 1,500.00 mUSDC is still needed for loan #{loan_id}")
+    expect(page.locator("ol.steps li").first).to_contain_text("done")
+    expect(page.locator("ol.steps li").nth(1)).to_contain_text("failed")
+    shot(page, "refused-transaction")
+    page.get_by_role("button", name="Close").click()
+    page.get_by_label("Amount to lend (mUSDC)").fill("1500")  # the form still works
+    page.get_by_role("button", name="Review funding").click()
+    expect(page.locator("ol.steps li")).to_have_count(1)  # the earlier approval of 2,000 covers it

@@ -25,9 +25,9 @@ export function Chart({ title, x, xLabels, series, yLabel, height = 240 }: {
   return <figure className="chart">
     <figcaption><strong>{title}</strong></figcaption>
     <div ref={box} aria-hidden="true" />
-    <table className="sr-only"><caption>{title}</caption>
+    <div className="sr-only"><table><caption>{title}</caption>
       <thead><tr><th scope="col">Point</th>{series.map((s) => <th scope="col" key={s.label}>{s.label}</th>)}</tr></thead>
       <tbody>{x.map((_, i) => <tr key={i}><th scope="row">{xLabels[i]}</th>{series.map((s) => <td key={s.label}>{s.values[i] ?? "—"}</td>)}</tr>)}</tbody>
-    </table>
+    </table></div>
   </figure>;
 }
