@@ -9,8 +9,9 @@ import { Notice } from "./ui";
 
 export type Plan = { title: string; summary?: string[]; steps: Step[] };
 
-export function TxPanel({ build, onDone, onClose, ctx }: {
-  build: () => Promise<Plan>; onDone?: () => void; onClose: () => void; ctx?: ErrorContext;
+/** `onDone` runs after success; `onSettled` after any outcome (refresh what the page shows). */
+export function TxPanel({ build, onDone, onSettled, onClose, ctx }: {
+  build: () => Promise<Plan>; onDone?: () => void; onSettled?: () => void; onClose: () => void; ctx?: ErrorContext;
 }) {
   const d = useDeployment();
   const [plan, setPlan] = useState<Plan | null>(null);
@@ -33,6 +34,7 @@ export function TxPanel({ build, onDone, onClose, ctx }: {
     const outcome = await runPlan(d, plan.steps, (i, s) => setStates((prev) => prev.map((p, j) => (j === i ? s : p))), ctx);
     setGas(outcome.gasUsed);
     if (outcome.ok) { setPhase("done"); onDone?.(); } else { setError(outcome.error ?? null); setPhase("failed"); }
+    onSettled?.();
   }
 
   return <section className="tx" aria-label="Transaction" aria-live="polite">

@@ -107,7 +107,7 @@ function FundForm({ loan, onFunded }: { loan: LoanDetail; onFunded: () => void }
   function submit(e: FormEvent) {
     e.preventDefault();
     if (w.kind === "none") { setError("Connect a wallet first (top of the page)."); return; }
-    if (!limits.data) return;
+    if (!limits.data) { setError(limits.error ? "Could not read the loan's limits from the chain; try again." : "Still reading the loan's limits…"); return; }
     const c = checkFunding(text, t, { minimum: limits.data.minimum, remaining: left, balance: limits.data.balance });
     if (!c.ok) { setError(c.error); return; }
     setError(null);
@@ -123,9 +123,9 @@ function FundForm({ loan, onFunded }: { loan: LoanDetail; onFunded: () => void }
       <Field label={`Amount to lend (${t.symbol})`} error={error} hint={limits.data?.balance !== undefined ? `You have ${formatMoney(limits.data.balance, t)}.` : undefined}>
         {(p) => <input {...p} inputMode="decimal" autoComplete="off" value={text} onChange={(e) => setText(e.target.value)} name="fund-amount" />}
       </Field>
-      <button className="primary" type="submit" disabled={amount !== null}>Review funding</button>
+      <button className="primary" type="submit" disabled={amount !== null || (w.kind !== "none" && !limits.data)}>Review funding</button>
     </form>
-    {amount !== null && w.kind !== "none" && <TxPanel onClose={() => setAmount(null)} onDone={onFunded}
+    {amount !== null && w.kind !== "none" && <TxPanel onClose={() => setAmount(null)} onSettled={onFunded}
       ctx={{ amount: (v) => formatMoney(v, t) }}
       build={async () => ({
         title: `Lend ${formatMoney(amount, t)} to loan #${loan.id}`,
