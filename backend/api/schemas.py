@@ -110,10 +110,8 @@ class SocialAccountOut(Schema):
 
 
 class DocumentUploadIn(Schema):
+    """The multipart body of an upload: its `kind` text part and its `file` part."""
     kind = fields.String(required=True, validate=validate.OneOf(["income", "identity"]))
-
-
-class DocumentFileIn(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
