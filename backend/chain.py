@@ -51,9 +51,18 @@ class ChainReader(Protocol):
     def claimables(self, loan_ids: list[int], holder: str) -> list[int]: ...
 
 
+_maps: dict[Path, tuple[tuple[int, int], dict]] = {}  # path -> ((mtime_ns, size), parsed map)
+
+
 def load_deployment(directory: str | Path, chain_id: int) -> dict:
+    """The deployment map, parsed once per file version (requests read it for the chain id; a map
+    with every ABI is hundreds of kB). Treat the result as read-only."""
     path = Path(directory) / f"{chain_id}.json"
     try:
+        stat = path.stat()
+        cached = _maps.get(path)
+        if cached is not None and cached[0] == (stat.st_mtime_ns, stat.st_size):
+            return cached[1]
         document = json.loads(path.read_text())
     except FileNotFoundError:
         raise ChainUnavailable(f"no deployment map at {path}: deploy the contracts (scripts/deploy.py) "
@@ -62,6 +71,7 @@ def load_deployment(directory: str | Path, chain_id: int) -> dict:
         raise ChainUnavailable(f"deployment map {path} is unreadable: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("contracts"), dict):
         raise ChainUnavailable(f"deployment map {path} has no 'contracts' object")
+    _maps[path] = ((stat.st_mtime_ns, stat.st_size), document)
     return document
 
 
