@@ -61,7 +61,8 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
             amount: SafeCast.toUint96(amount),
             liquidationThresholdBps: config.liquidationThresholdBps,
             liquidationBonusBps: config.liquidationBonusBps,
-            closeFactorBps: closeFactor
+            closeFactorBps: closeFactor,
+            borrower: borrower
         });
         emit CollateralLocked(
             loanId, token, amount, config.liquidationThresholdBps, config.liquidationBonusBps, closeFactor
@@ -90,11 +91,13 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
     /// @inheritdoc ICollateralVault
     function withdraw(uint256 loanId, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
+        Position storage p = positions[loanId];
+        address borrower = p.borrower;
+        if (borrower == address(0)) revert NoCollateral(loanId);
+        if (msg.sender != borrower) revert NotBorrower(loanId, msg.sender);
         ILoanBook.CollateralState memory loan = book.collateralState(loanId);
-        if (msg.sender != loan.borrower) revert NotBorrower(loanId, msg.sender);
         // Never while listed: lenders fund against the collateral escrowed at listing.
         if (loan.status != ILoanBook.LoanStatus.Active) revert WrongLoanStatus(loanId, uint8(loan.status));
-        Position storage p = positions[loanId];
         uint256 held = p.amount;
         if (amount > held) revert WithdrawalExceedsCollateral(loanId, amount, held);
         uint256 remaining = held - amount;
@@ -108,13 +111,12 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
 
     /// @inheritdoc ICollateralVault
     function release(uint256 loanId) external nonReentrant returns (uint256 amount) {
-        ILoanBook.CollateralState memory loan = book.collateralState(loanId);
-        ILoanBook.LoanStatus status = loan.status;
+        ILoanBook.LoanStatus status = book.collateralState(loanId).status;
         if (status == ILoanBook.LoanStatus.None || status == ILoanBook.LoanStatus.Listed
             || status == ILoanBook.LoanStatus.Active || status == ILoanBook.LoanStatus.Defaulted) {
             revert WrongLoanStatus(loanId, uint8(status));
         }
-        amount = _releaseAll(loanId, loan.borrower);
+        amount = _releaseAll(loanId);
         if (amount == 0) revert NoCollateral(loanId);
     }
 
@@ -251,12 +253,12 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         if (valueWad < requiredWad) revert InsufficientCollateral(loanId, valueWad, requiredWad);
     }
 
-    function _releaseAll(uint256 loanId, address borrower) private returns (uint256 amount) {
+    function _releaseAll(uint256 loanId) private returns (uint256 amount) {
         Position memory p = positions[loanId];
         amount = p.amount;
         if (amount == 0) return 0;
         positions[loanId].amount = 0;
-        emit CollateralReleased(loanId, borrower, amount);
-        IERC20(p.token).safeTransfer(borrower, amount);
+        emit CollateralReleased(loanId, p.borrower, amount);
+        IERC20(p.token).safeTransfer(p.borrower, amount);
     }
 }

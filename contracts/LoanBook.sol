@@ -250,7 +250,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         _markExpired(loanId, l);
         ICollateralVault vault = collateralVault;
         if (address(vault) == address(0)) return;
-        (, uint96 collateral,,,) = vault.positions(loanId);
+        (, uint96 collateral,,,,) = vault.positions(loanId);
         if (collateral != 0) vault.release(loanId);
     }
 
@@ -316,7 +316,6 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         Terms memory t = l.terms;
         state.status = t.status;
         state.token = l.funding.token;
-        state.borrower = l.borrower;
         state.principal = t.principal;
         state.minCollateralRatioBps = t.minCollateralRatioBps;
         if (t.status != LoanStatus.Active && t.status != LoanStatus.Defaulted) return state;

@@ -49,18 +49,22 @@ interface ICollateralVault {
         uint16 liquidationBonusBps;
     }
 
-    /// @notice A loan's collateral and its liquidation terms, snapshotted at listing (one slot).
+    /// @notice A loan's collateral, with what is fixed at listing: its liquidation terms and its
+    ///         borrower (two slots: token and amount, which move; then the fixed part, so a
+    ///         liquidation reads its terms without asking governance's settings or the book).
     /// @param token Collateral token (zero when the listing escrowed none).
     /// @param amount Collateral held, base units.
     /// @param liquidationThresholdBps The token's T at listing, bps.
     /// @param liquidationBonusBps The token's liquidation bonus at listing, bps.
     /// @param closeFactorBps The vault's close factor at listing, bps of the debt.
+    /// @param borrower Who withdraws and receives the collateral back.
     struct Position {
         address token;
         uint96 amount;
         uint16 liquidationThresholdBps;
         uint16 liquidationBonusBps;
         uint16 closeFactorBps;
+        address borrower;
     }
 
     error NotLoanBook(address caller);
@@ -142,7 +146,8 @@ interface ICollateralVault {
             uint96 amount,
             uint16 liquidationThresholdBps,
             uint16 liquidationBonusBps,
-            uint16 closeFactorBps
+            uint16 closeFactorBps,
+            address borrower
         );
 
     /// @notice Governance's current terms for collateral `token` (new listings copy them).

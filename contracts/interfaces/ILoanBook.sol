@@ -184,7 +184,6 @@ interface ILoanBook {
     struct CollateralState {
         LoanStatus status;
         address token;
-        address borrower;
         uint256 principal;
         uint256 debt;
         uint256 minCollateralRatioBps;

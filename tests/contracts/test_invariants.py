@@ -390,7 +390,7 @@ class Observation:
     notes: dict  # (loan id, holder) -> balanceOf
     claimable: dict  # (loan id, holder) -> claimable, for everyone who held notes of a started loan
     vault_balance: int  # WETH held by the vault
-    positions: dict  # loan id -> (collateral token, amount, threshold, bonus, close factor)
+    positions: dict  # loan id -> (collateral token, amount, threshold, bonus, close factor, borrower)
     autolend_balances: tuple  # (USDC, WETH) held by AutoLend
     commitments: dict  # commitment id -> stored commitment as a dict
     lent: dict  # (commitment id, borrower) -> lentToBorrower
@@ -862,6 +862,8 @@ class LendingMachine(RuleBasedStateMachine):
         """CollateralVault.withdraw's checks, in its order."""
         if amount == 0:
             return ("ZeroAmount",)
+        if not loan.has_position:
+            return ("NoCollateral", loan.loan_id)
         if caller != loan.borrower:
             return ("NotBorrower", loan.loan_id, caller)
         if loan.status != ACTIVE:  # never while listed
@@ -1779,7 +1781,8 @@ class LendingMachine(RuleBasedStateMachine):
             f"the vault holds {obs.vault_balance} WETH, escrows {escrowed}, was given {self.donated.get('vault', 0)}")
         for loan in self.loans.values():
             token = str(self.p.weth).lower() if loan.has_position else ZERO_ADDRESS
-            expected = (token, loan.collateral, loan.threshold_bps, loan.bonus_bps, loan.close_factor_bps)
+            borrower = str(loan.borrower) if loan.has_position else "0x0000000000000000000000000000000000000000"
+            expected = (token, loan.collateral, loan.threshold_bps, loan.bonus_bps, loan.close_factor_bps, borrower)
             assert obs.positions[loan.loan_id] == expected, (
                 f"loan {loan.loan_id}: position {obs.positions[loan.loan_id]}, ghost {expected}")
 

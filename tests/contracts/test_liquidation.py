@@ -199,7 +199,7 @@ def test_raising_the_threshold_does_not_make_an_open_loan_liquidatable(vault, we
     health = vault.health(loan_id)[0]
     vault.setCollateral(weth, True, 9_500, 500, {"from": gov})
     assert vault.health(loan_id)[0] == health > 10**18
-    assert tuple(vault.positions(loan_id))[2:] == (8_000, 500, 5_000)
+    assert tuple(vault.positions(loan_id))[2:5] == (8_000, 500, 5_000)
     with reverts("Healthy", loan_id, health):
         vault.liquidate(loan_id, 100 * USDC, {"from": liquidator})
     assert vault.positions(loan_id)[1] == WETH // 2
@@ -231,12 +231,13 @@ def test_changing_the_close_factor_does_not_change_an_open_loans_maximum_repayme
     assert vault.liquidate(loan_id, max_repay, {"from": liquidator}).events["Liquidated"]["repaid"] == max_repay
 
 
-def test_a_listing_after_a_change_uses_the_new_terms(vault, book, weth, eth_feed, gov, loan_id, secured, liquidator):
+def test_a_listing_after_a_change_uses_the_new_terms(vault, book, weth, eth_feed, gov, loan_id, secured, liquidator,
+                                                     borrower):
     vault.setCollateral(weth, True, 9_000, 1_000, {"from": gov})
     vault.setCloseFactor(2_000, {"from": gov})
     new_id = secured(9, WETH // 2)
-    assert tuple(vault.positions(loan_id)) == (weth, WETH // 2, 8_000, 500, 5_000)
-    assert tuple(vault.positions(new_id)) == (weth, WETH // 2, 9_000, 1_000, 2_000)
+    assert tuple(vault.positions(loan_id)) == (weth, WETH // 2, 8_000, 500, 5_000, borrower)
+    assert tuple(vault.positions(new_id)) == (weth, WETH // 2, 9_000, 1_000, 2_000, borrower)
     eth_feed.setAnswer(2_700 * PRICE)  # healthy under 80% (the old loan), not under 90% (the new one)
     debt_wad = book.collateralState(new_id)["debt"] * 10**12
     health = 1_350 * 10**18 * 10**8 * 10**18 // (debt_wad * 15_000 * 9_000)
