@@ -23,8 +23,11 @@ run: setup stop
 stop:
 	@if [ -f $(CHAIN_DIR)/ganache.pid ]; then kill $$(cat $(CHAIN_DIR)/ganache.pid) 2>/dev/null || true; rm -f $(CHAIN_DIR)/ganache.pid; fi
 
-## test: every test suite: Python (scoring, signer, slither gate) and contracts (on a Ganache the tests start)
-test: setup test-python test-contracts
+## test: every test suite, independent ones in parallel (toolchain/test_all.sh): contracts (brownie on
+## Ganache), the Foundry invariants, Python (scoring, backend on SQLite, browser tests, slither gate),
+## the backend on PostgreSQL, the UI's unit tests and the API fuzz
+test: setup
+	@./toolchain/test_all.sh
 
 test-python:
 	.venv/bin/python -m pytest tests --ignore=tests/contracts -p no:pytest-brownie -q

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Every test suite, as `make test` runs it (after `make setup`): independent suites in parallel,
+# each on its own port, each writing its own log; the logs are printed whole, one after another,
+# and the script fails if any suite failed.
+#
+#   contracts  brownie on Ganache :8555 (unit, attack, property and stateful invariant tests)
+#   forge      the Foundry invariant suite (no chain)
+#   python     scoring, backend on SQLite (Ganache :8605), browser tests (Ganache :8585), slither gate
+#   postgres   the backend suite again on PostgreSQL
+#   frontend   Vitest unit tests of the web UI
+#   api-fuzz   schemathesis over /openapi.json
+#
+# The contracts are compiled once before anything starts, so parallel brownie processes never
+# write build/ at the same time.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH" PYTHONWARNINGS=ignore::FutureWarning
+
+LOGS=.toolchain/test-logs
+rm -rf "$LOGS" && mkdir -p "$LOGS"
+.venv/bin/brownie compile >"$LOGS/compile.log" 2>&1 || { cat "$LOGS/compile.log"; exit 1; }
+
+run() {  # run NAME COMMAND...: the suite's output goes to its log, its exit code to NAME.rc
+  local name=$1; shift
+  local start=$SECONDS
+  "$@" >"$LOGS/$name.log" 2>&1
+  echo $? >"$LOGS/$name.rc"
+  echo "$name: finished in $((SECONDS - start)) s (exit $(cat "$LOGS/$name.rc"))"
+}
+
+run contracts make --no-print-directory test-contracts &
+run forge make --no-print-directory test-forge &
+{
+  run python make --no-print-directory test-python
+  run postgres make --no-print-directory test-backend-pg
+  run frontend make --no-print-directory test-frontend
+  run api-fuzz make --no-print-directory test-api-fuzz
+} &
+wait
+
+passed=0 failed=0
+for rc in "$LOGS"/*.rc; do
+  name=$(basename "$rc" .rc)
+  echo
+  echo "======================================================================== $name"
+  cat "$LOGS/$name.log"
+  if [ "$(cat "$rc")" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done
+echo
+for rc in "$LOGS"/*.rc; do echo "  $(basename "$rc" .rc): exit $(cat "$rc")"; done
+echo "suites: $passed passed, $failed failed"
+[ "$failed" = 0 ]
