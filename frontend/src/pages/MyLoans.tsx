@@ -91,6 +91,7 @@ function BorrowerLoan({ loan: l, onChange }: { loan: LoanSummary; onChange: () =
     {s?.late && <Notice kind="error">You are late on a payment. Pay at least the amount to be current to avoid more fees and default.</Notice>}
     {s && hasCollateral && s.priceUsable && s.healthWad < (12n * 10n ** 17n) && owing && <Notice kind="warn">Your collateral is close to liquidation: add collateral or repay.</Notice>}
     <ErrorNote error={live.error} />
+    {!live.data && !live.error && <Loading what="Reading the loan from the chain" />}
     {l.status === "listed" && <>
       <FundingBar funded={l.funded} principal={l.principal} token={t} />
       <p className="muted">Funding closes {formatDate(l.funding_deadline)}. {live.data && `You may start early once ${formatBps(live.data.minFillBps, 0)} is funded.`}</p>
