@@ -13,8 +13,11 @@ if ! cmp -s requirements.lock .venv/.installed-lock 2>/dev/null; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
   cp requirements.lock .venv/.installed-lock
 fi
-if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+# npm's own node_modules/.package-lock.json differs from the lock file in format, so compare with a
+# copy kept after the last successful install.
+if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then
   npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.installed-lock
 fi
 # forge (the Foundry invariant suite, tests/foundry/) is the binary shipped in the npm package
 # @foundry-rs/forge-<os>-<arch>, an optional dependency of @foundry-rs/forge installed from the lock

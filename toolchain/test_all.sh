@@ -20,6 +20,10 @@ LOGS=.toolchain/test-logs
 rm -rf "$LOGS" && mkdir -p "$LOGS"
 .venv/bin/brownie compile >"$LOGS/compile.log" 2>&1 || { cat "$LOGS/compile.log"; exit 1; }
 
+# `make test` has just run the set-up: suites must not run it again in parallel (npm ci would
+# empty node_modules under the others), so it is taken as up to date.
+suite() { make --no-print-directory --old-file=setup "$@"; }
+
 run() {  # run NAME COMMAND...: the suite's output goes to its log, its exit code to NAME.rc
   local name=$1; shift
   local start=$SECONDS
@@ -28,13 +32,13 @@ run() {  # run NAME COMMAND...: the suite's output goes to its log, its exit cod
   echo "$name: finished in $((SECONDS - start)) s (exit $(cat "$LOGS/$name.rc"))"
 }
 
-run contracts make --no-print-directory test-contracts &
-run forge make --no-print-directory test-forge &
+run contracts suite test-contracts &
+run forge suite test-forge &
 {
-  run python make --no-print-directory test-python
-  run postgres make --no-print-directory test-backend-pg
-  run frontend make --no-print-directory test-frontend
-  run api-fuzz make --no-print-directory test-api-fuzz
+  run python suite test-python
+  run postgres suite test-backend-pg
+  run frontend suite test-frontend
+  run api-fuzz suite test-api-fuzz
 } &
 wait
 
