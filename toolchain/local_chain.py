@@ -21,7 +21,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 GANACHE = ROOT / "node_modules" / ".bin" / "ganache"
 MNEMONIC = "test test test test test test test test test test test junk"
-PORTS = {"lendchain-local": 8545, "lendchain-test": 8555, "lendchain-bench": 8565, "lendchain-backend": 8605, "lendchain-e2e": 8585}
+PORTS = {"lendchain-local": 8545, "lendchain-test": 8555, "lendchain-bench": 8565, "lendchain-backend": 8605, "lendchain-e2e": 8585,
+         "lendchain-bots": 8615, "lendchain-autolend": 8625}
 CHAIN_ID = 1337
 SETTINGS = {
     "evm_version": "shanghai",
