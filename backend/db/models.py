@@ -334,3 +334,46 @@ class NoteHolding(Base):
     loan_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     holder: Mapped[str] = mapped_column(ADDRESS, primary_key=True, index=True)
     amount: Mapped[str] = mapped_column(AMOUNT)
+
+
+# -- bots (issue 10) -----------------------------------------------------------------------------
+
+class BotAction(Base):
+    """One action a bot intends to take on chain (backend/tx/sender.py). The unique `action_key`
+    (e.g. "liquidate:<chainId>:<loanId>:<block>") is the lock: whoever inserts the row owns the
+    action, so replicas and restarts never send the same action twice. A 'sent' row is resolved
+    by its transaction's receipt, never re-sent."""
+
+    __tablename__ = "bot_actions"
+    __table_args__ = (Index("ix_bot_actions_bot_status", "bot", "status"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    action_key: Mapped[str] = mapped_column(String(200), unique=True)
+    bot: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | confirmed | failed | skipped
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    nonce: Mapped[int | None] = mapped_column(BigInteger)
+    sender: Mapped[str | None] = mapped_column(ADDRESS)
+    gas_used: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Notification(Base):
+    """An alert to a wallet (backend/notify). `dedupe_key` is unique, so an alert about one event
+    (e.g. "health20:1337:7:<liquidation price>") is stored, and sent, once."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_wallet_id", "wallet", "id"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    wallet: Mapped[str] = mapped_column(ADDRESS)
+    kind: Mapped[str] = mapped_column(String(32))
+    loan_id: Mapped[int | None] = mapped_column(BigInteger)
+    message: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered: Mapped[list] = mapped_column(JSON, default=list)  # channel names that accepted it
