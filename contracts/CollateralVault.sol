@@ -59,10 +59,11 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         positions[loanId] = Position({
             token: token,
             amount: SafeCast.toUint96(amount),
+            loanToken: loanToken,
+            minCollateralRatioBps: SafeCast.toUint16(minRatioBps),
             liquidationThresholdBps: config.liquidationThresholdBps,
             liquidationBonusBps: config.liquidationBonusBps,
-            closeFactorBps: closeFactor,
-            borrower: borrower
+            closeFactorBps: closeFactor
         });
         emit CollateralLocked(
             loanId, token, amount, config.liquidationThresholdBps, config.liquidationBonusBps, closeFactor
@@ -92,17 +93,16 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
     function withdraw(uint256 loanId, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         Position storage p = positions[loanId];
-        address borrower = p.borrower;
-        if (borrower == address(0)) revert NoCollateral(loanId);
-        if (msg.sender != borrower) revert NotBorrower(loanId, msg.sender);
+        if (p.token == address(0)) revert NoCollateral(loanId);
         ILoanBook.CollateralState memory loan = book.collateralState(loanId);
+        if (msg.sender != loan.borrower) revert NotBorrower(loanId, msg.sender);
         // Never while listed: lenders fund against the collateral escrowed at listing.
         if (loan.status != ILoanBook.LoanStatus.Active) revert WrongLoanStatus(loanId, uint8(loan.status));
         uint256 held = p.amount;
         if (amount > held) revert WithdrawalExceedsCollateral(loanId, amount, held);
         uint256 remaining = held - amount;
-        if (loan.minCollateralRatioBps != 0) {
-            _requireRatio(loanId, p.token, remaining, loan.token, loan.debt, loan.minCollateralRatioBps);
+        if (p.minCollateralRatioBps != 0) {
+            _requireRatio(loanId, p.token, remaining, p.loanToken, loan.debt, p.minCollateralRatioBps);
         }
         p.amount = uint96(remaining);
         emit CollateralWithdrawn(loanId, amount, remaining);
@@ -111,12 +111,13 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
 
     /// @inheritdoc ICollateralVault
     function release(uint256 loanId) external nonReentrant returns (uint256 amount) {
-        ILoanBook.LoanStatus status = book.collateralState(loanId).status;
+        ILoanBook.CollateralState memory loan = book.collateralState(loanId);
+        ILoanBook.LoanStatus status = loan.status;
         if (status == ILoanBook.LoanStatus.None || status == ILoanBook.LoanStatus.Listed
             || status == ILoanBook.LoanStatus.Active || status == ILoanBook.LoanStatus.Defaulted) {
             revert WrongLoanStatus(loanId, uint8(status));
         }
-        amount = _releaseAll(loanId);
+        amount = _releaseAll(loanId, loan.borrower);
         if (amount == 0) revert NoCollateral(loanId);
     }
 
@@ -125,36 +126,37 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
     /// @inheritdoc ICollateralVault
     function liquidate(uint256 loanId, uint256 repayAmount) external nonReentrant returns (uint256 seized) {
         if (repayAmount == 0) revert ZeroAmount();
-        ILoanBook.CollateralState memory loan = book.collateralState(loanId);
-        bool defaulted = loan.status == ILoanBook.LoanStatus.Defaulted;
-        if (!defaulted && loan.status != ILoanBook.LoanStatus.Active) {
-            revert WrongLoanStatus(loanId, uint8(loan.status));
-        }
         Position memory p = positions[loanId];
         if (p.amount == 0) revert NoCollateral(loanId);
-        Valuation memory v = _value(p, loan);
-        uint256 healthWad =
-            HealthMath.healthWad(v.collateralWad, v.debtWad, loan.minCollateralRatioBps, p.liquidationThresholdBps);
-        if (!defaulted && healthWad >= FixedPointMath.WAD) revert Healthy(loanId, healthWad);
-        uint256 maxRepay = defaulted ? loan.debt : loan.debt.mulDivUp(p.closeFactorBps, FixedPointMath.BPS);
-        if (repayAmount > maxRepay) revert RepayAboveMaximum(loanId, repayAmount, maxRepay);
-
-        uint256 bonusBps = p.liquidationBonusBps;
-        seized = _collateralFor(repayAmount, v, bonusBps);
+        Valuation memory v = _prices(p.loanToken, p.token);
+        v.collateralWad = uint256(p.amount).mulDivDown(v.collateralPriceWad, v.collateralUnit);
+        uint256 requested = repayAmount;
+        seized = _collateralFor(repayAmount, v, p.liquidationBonusBps);
         if (seized >= p.amount) {
             // Not enough collateral for the repayment plus bonus: take all of it for the
             // repayment it covers, rounded up so the liquidator never underpays.
             seized = p.amount;
-            repayAmount = _repaymentFor(seized, v, bonusBps);
+            repayAmount = _repaymentFor(seized, v, p.liquidationBonusBps);
         }
         positions[loanId].amount = uint96(p.amount - seized);
-        uint256 debtLeft = loan.debt - book.applyLiquidation(loanId, repayAmount, msg.sender);
+        // The book applies the payment and returns the loan as it was just before it; the checks
+        // below run on that state and revert the whole liquidation (payment included) if it was
+        // not liquidatable. One call to the book instead of a read and then a write.
+        (ILoanBook.LoanStatus status, uint256 debt, uint256 paid) =
+            book.applyLiquidation(loanId, repayAmount, msg.sender);
+        bool defaulted = status == ILoanBook.LoanStatus.Defaulted;
+        v.debtWad = debt.mulDivUp(v.loanPriceWad, v.loanUnit);
+        uint256 healthWad =
+            HealthMath.healthWad(v.collateralWad, v.debtWad, p.minCollateralRatioBps, p.liquidationThresholdBps);
+        if (!defaulted && healthWad >= FixedPointMath.WAD) revert Healthy(loanId, healthWad);
+        uint256 maxRepay = defaulted ? debt : debt.mulDivUp(p.closeFactorBps, FixedPointMath.BPS);
+        if (requested > maxRepay) revert RepayAboveMaximum(loanId, requested, maxRepay);
         emit Liquidated(loanId, msg.sender, repayAmount, seized, healthWad);
         IERC20(p.token).safeTransfer(msg.sender, seized);
         // Surplus collateral of a loan closed here is returned by `release` (pull, so a borrower
         // who cannot receive the token cannot block liquidations). Only a defaulted loan's debt is
         // written off when its collateral runs out; an active loan stays owed, unsecured.
-        if (defaulted && debtLeft != 0 && seized == p.amount) book.writeOff(loanId);
+        if (defaulted && debt != paid && seized == p.amount) book.writeOff(loanId);
     }
 
     // ================================================================== views
@@ -167,12 +169,15 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
     {
         ILoanBook.CollateralState memory loan = book.collateralState(loanId);
         Position memory p = positions[loanId];
-        Valuation memory v = _value(p, loan);
-        uint256 ratio = loan.minCollateralRatioBps;
+        if (p.token == address(0)) return (type(uint256).max, 0, _secondsUntil(loan.defaultEligibleAt));
+        Valuation memory v = _prices(p.loanToken, p.token);
+        v.collateralWad = uint256(p.amount).mulDivDown(v.collateralPriceWad, v.collateralUnit);
+        v.debtWad = loan.debt.mulDivUp(v.loanPriceWad, v.loanUnit);
+        uint256 ratio = p.minCollateralRatioBps;
         healthWad = HealthMath.healthWad(v.collateralWad, v.debtWad, ratio, p.liquidationThresholdBps);
         liquidationPriceWad =
             HealthMath.liquidationPriceWad(v.debtWad, ratio, p.liquidationThresholdBps, v.collateralUnit, p.amount);
-        if (loan.defaultEligibleAt > block.timestamp) secondsUntilDefault = loan.defaultEligibleAt - block.timestamp;
+        secondsUntilDefault = _secondsUntil(loan.defaultEligibleAt);
     }
 
     // ================================================================== governance
@@ -213,16 +218,14 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         uint256 loanUnit;
     }
 
-    function _value(Position memory p, ILoanBook.CollateralState memory loan)
-        private
-        view
-        returns (Valuation memory v)
-    {
-        (v.loanPriceWad, v.loanUnit) = oracle.quote(loan.token);
-        v.debtWad = loan.debt.mulDivUp(v.loanPriceWad, v.loanUnit);
-        if (p.token == address(0)) return v;
-        (v.collateralPriceWad, v.collateralUnit) = oracle.quote(p.token);
-        v.collateralWad = uint256(p.amount).mulDivDown(v.collateralPriceWad, v.collateralUnit);
+    /// @dev Both prices in one oracle call; only the loan token's when there is no collateral token.
+    function _prices(address loanToken, address collateralToken) private view returns (Valuation memory v) {
+        if (collateralToken == address(0)) {
+            (v.loanPriceWad, v.loanUnit) = oracle.quote(loanToken);
+        } else {
+            (v.loanPriceWad, v.loanUnit, v.collateralPriceWad, v.collateralUnit) =
+                oracle.quotePair(loanToken, collateralToken);
+        }
     }
 
     /// @dev Collateral (base units) worth `repayAmount` of the loan token plus the bonus, rounded down.
@@ -247,18 +250,23 @@ contract CollateralVault is ICollateralVault, Governed, ReentrancyGuard {
         uint256 debt,
         uint256 minRatioBps
     ) private view {
-        uint256 valueWad = token == address(0) || amount == 0 ? 0 : oracle.valueWad(token, amount);
-        (uint256 loanPriceWad, uint256 loanUnit) = oracle.quote(loanToken);
-        uint256 requiredWad = loanPriceWad.mulDivUp(debt * minRatioBps, loanUnit * FixedPointMath.BPS);
+        if (amount == 0) token = address(0); // nothing to value
+        Valuation memory v = _prices(loanToken, token);
+        uint256 valueWad = token == address(0) ? 0 : amount.mulDivDown(v.collateralPriceWad, v.collateralUnit);
+        uint256 requiredWad = v.loanPriceWad.mulDivUp(debt * minRatioBps, v.loanUnit * FixedPointMath.BPS);
         if (valueWad < requiredWad) revert InsufficientCollateral(loanId, valueWad, requiredWad);
     }
 
-    function _releaseAll(uint256 loanId) private returns (uint256 amount) {
+    function _releaseAll(uint256 loanId, address borrower) private returns (uint256 amount) {
         Position memory p = positions[loanId];
         amount = p.amount;
         if (amount == 0) return 0;
         positions[loanId].amount = 0;
-        emit CollateralReleased(loanId, p.borrower, amount);
-        IERC20(p.token).safeTransfer(p.borrower, amount);
+        emit CollateralReleased(loanId, borrower, amount);
+        IERC20(p.token).safeTransfer(borrower, amount);
+    }
+
+    function _secondsUntil(uint256 time) private view returns (uint256) {
+        return time > block.timestamp ? time - block.timestamp : 0;
     }
 }

@@ -151,7 +151,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         LoanRecord storage l = _loans[loanId];
         Terms memory t = l.terms;
         _requireRepayable(loanId, t.status);
-        (uint256 applied, uint256 outstanding, address token) = _applyPayment(loanId, l, t, amount, msg.sender);
+        (uint256 applied,, uint256 outstanding, address token) = _applyPayment(loanId, l, t, amount, msg.sender);
         if (outstanding == 0) {
             l.terms.status = LoanStatus.Repaid;
             emit LoanRepaid(loanId);
@@ -250,7 +250,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         _markExpired(loanId, l);
         ICollateralVault vault = collateralVault;
         if (address(vault) == address(0)) return;
-        (, uint96 collateral,,,,) = vault.positions(loanId);
+        (, uint96 collateral,,,,,) = vault.positions(loanId);
         if (collateral != 0) vault.release(loanId);
     }
 
@@ -278,19 +278,21 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
     function applyLiquidation(uint256 loanId, uint256 amount, address payer)
         external
         nonReentrant
-        returns (uint256 paid)
+        returns (LoanStatus status, uint256 debt, uint256 paid)
     {
         if (msg.sender != address(collateralVault)) revert NotCollateralVault(msg.sender);
         LoanRecord storage l = _loans[loanId];
         Terms memory t = l.terms;
         _requireRepayable(loanId, t.status);
-        (uint256 applied, uint256 outstanding, address token) = _applyPayment(loanId, l, t, amount, payer);
+        uint256 outstanding;
+        address token;
+        (paid, debt, outstanding, token) = _applyPayment(loanId, l, t, amount, payer);
         if (outstanding == 0) {
             l.terms.status = LoanStatus.Closed;
             emit LoanClosed(loanId, 0);
         }
-        ExactTransfer.pullExact(token, payer, applied);
-        return applied;
+        ExactTransfer.pullExact(token, payer, paid);
+        return (t.status, debt, paid);
     }
 
     /// @inheritdoc ILoanBook
@@ -315,9 +317,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         LoanRecord storage l = _loans[loanId];
         Terms memory t = l.terms;
         state.status = t.status;
-        state.token = l.funding.token;
-        state.principal = t.principal;
-        state.minCollateralRatioBps = t.minCollateralRatioBps;
+        state.borrower = l.borrower;
         if (t.status != LoanStatus.Active && t.status != LoanStatus.Defaulted) return state;
         Schedule memory s = l.schedule;
         state.defaultEligibleAt = LoanMath.defaultEligibleAt(s, t);
@@ -451,13 +451,15 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
 
     /// @dev Apply up to `amount` (late fees, then interest, then principal), take the platform fee
     ///      from the interest, distribute the rest to note holders. The caller pulls `paid`.
+    ///      `debt` is the payoff before the payment.
     function _applyPayment(uint256 loanId, LoanRecord storage l, Terms memory t, uint256 amount, address payer)
         private
-        returns (uint256 paid, uint256 outstanding, address token)
+        returns (uint256 paid, uint256 debt, uint256 outstanding, address token)
     {
         Funding memory f = l.funding;
         Schedule memory s = l.schedule;
         (uint256 newLate, uint256 newLateFees) = LoanMath.accrue(s, t, block.timestamp);
+        debt = LoanMath.payoff(s);
         uint256 lateFees = _min(amount, s.lateFeesDue);
         uint256 interest = _min(amount - lateFees, s.interestDue);
         uint256 principal = _min(amount - lateFees - interest, s.outstanding);
@@ -474,7 +476,7 @@ contract LoanBook is ILoanBook, LoanNotes, Governed {
         _distribute(loanId, paid - platformFee, f.funded);
         emit Repayment(loanId, payer, lateFees, interest, principal, platformFee, s.outstanding);
         if (newLate != 0) _recordLate(loanId, l, newLate, newLateFees);
-        return (paid, s.outstanding, f.token);
+        return (paid, debt, s.outstanding, f.token);
     }
 
     function _checkTerms(LoanTerms calldata t, uint8 grade) private view returns (uint256) {

@@ -116,7 +116,7 @@ contract LoanLens is ILoanLens {
             if (eligibleAt > block.timestamp) st.secondsUntilDefault = eligibleAt - block.timestamp;
             st.due = LoanMath.amountDue(s, t, block.timestamp);
         }
-        (address token, uint96 amount, uint16 thresholdBps,,,) = vault.positions(loanId);
+        (address token, uint96 amount,,, uint16 thresholdBps,,) = vault.positions(loanId);
         (st.collateralToken, st.collateralAmount) = (token, amount);
         if (token == address(0)) {
             st.healthWad = type(uint256).max;

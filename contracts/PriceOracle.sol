@@ -18,21 +18,26 @@ contract PriceOracle is IPriceOracle, Governed {
     /// @notice Highest price governance may accept for any token: $1e12 per whole token, USD WAD.
     ///         No asset comes within orders of magnitude of it, so it never binds a real feed; it
     ///         caps what a broken feed can claim (a collateral worth "everything" frees all of it),
-    ///         keeps a feed's bounds within uint128, and keeps the vault's products (price x amount
-    ///         < 2^96 x bps x bps) far inside uint256.
+    ///         and keeps the vault's products (price x amount < 2^96 x bps x bps) far inside uint256.
     uint256 public constant MAX_PRICE_WAD = 1e30;
 
-    /// @dev Two slots: the aggregator and decimals, then the bounds (the aggregator's units).
+    /// @dev One slot, so a price read costs one cold storage read besides the aggregator's: the
+    ///      bounds are stored as decimal floats (mantissa x 10 ** exponent, 3 bytes each), and
+    ///      `setFeed` refuses bounds that this does not represent exactly, so what is enforced is
+    ///      always what governance set. A 16-bit mantissa (up to 65,535) is ample for a sanity
+    ///      range such as $1 .. $1,000,000.
     struct Feed {
         AggregatorV3Interface aggregator;
         uint32 maxAge;
         uint8 feedDecimals;
         uint8 tokenDecimals;
-        uint128 minAnswer;
-        uint128 maxAnswer;
+        uint16 minMantissa;
+        uint8 minExponent;
+        uint16 maxMantissa;
+        uint8 maxExponent;
     }
 
-    mapping(address token => Feed) public feeds;
+    mapping(address token => Feed) private _feeds;
 
     constructor(address governance_) Governed(governance_) {}
 
@@ -50,15 +55,43 @@ contract PriceOracle is IPriceOracle, Governed {
         if (minAnswer == 0 || minAnswer >= maxAnswer || maxAnswer > MAX_PRICE_WAD / 10 ** (18 - feedDecimals)) {
             revert InvalidFeedBounds(token, minAnswer, maxAnswer);
         }
-        feeds[token] = Feed({
+        (uint16 minMantissa, uint8 minExponent) = _toDecimalFloat(token, minAnswer, maxAnswer, minAnswer);
+        (uint16 maxMantissa, uint8 maxExponent) = _toDecimalFloat(token, minAnswer, maxAnswer, maxAnswer);
+        _feeds[token] = Feed({
             aggregator: AggregatorV3Interface(aggregator),
             maxAge: uint32(maxAge),
             feedDecimals: feedDecimals,
             tokenDecimals: IERC20Metadata(token).decimals(),
-            minAnswer: uint128(minAnswer), // < maxAnswer <= MAX_PRICE_WAD < 2^128
-            maxAnswer: uint128(maxAnswer)
+            minMantissa: minMantissa,
+            minExponent: minExponent,
+            maxMantissa: maxMantissa,
+            maxExponent: maxExponent
         });
         emit FeedSet(token, aggregator, maxAge, minAnswer, maxAnswer);
+    }
+
+    /// @inheritdoc IPriceOracle
+    function feeds(address token)
+        external
+        view
+        returns (
+            address aggregator,
+            uint256 maxAge,
+            uint8 feedDecimals,
+            uint8 tokenDecimals,
+            uint256 minAnswer,
+            uint256 maxAnswer
+        )
+    {
+        Feed memory feed = _feeds[token];
+        return (
+            address(feed.aggregator),
+            feed.maxAge,
+            feed.feedDecimals,
+            feed.tokenDecimals,
+            _minAnswer(feed),
+            _maxAnswer(feed)
+        );
     }
 
     /// @inheritdoc IPriceOracle
@@ -72,11 +105,22 @@ contract PriceOracle is IPriceOracle, Governed {
         return (_price(token, feed), 10 ** feed.tokenDecimals);
     }
 
+    /// @inheritdoc IPriceOracle
+    function quotePair(address tokenA, address tokenB)
+        external
+        view
+        returns (uint256 priceA, uint256 unitA, uint256 priceB, uint256 unitB)
+    {
+        Feed memory a = _feed(tokenA);
+        Feed memory b = _feed(tokenB);
+        return (_price(tokenA, a), 10 ** a.tokenDecimals, _price(tokenB, b), 10 ** b.tokenDecimals);
+    }
+
     function _price(address token, Feed memory feed) private view returns (uint256) {
         (uint80 roundId, int256 answer,, uint256 updatedAt, uint80 answeredInRound) = feed.aggregator.latestRoundData();
         if (answer <= 0) revert InvalidAnswer(token, answer);
-        if (uint256(answer) < feed.minAnswer || uint256(answer) > feed.maxAnswer) {
-            revert PriceOutOfBounds(token, answer, feed.minAnswer, feed.maxAnswer);
+        if (uint256(answer) < _minAnswer(feed) || uint256(answer) > _maxAnswer(feed)) {
+            revert PriceOutOfBounds(token, answer, _minAnswer(feed), _maxAnswer(feed));
         }
         if (answeredInRound < roundId) revert IncompleteRound(token, roundId, answeredInRound);
         if (updatedAt > block.timestamp || block.timestamp - updatedAt > feed.maxAge) {
@@ -107,7 +151,30 @@ contract PriceOracle is IPriceOracle, Governed {
     }
 
     function _feed(address token) private view returns (Feed memory feed) {
-        feed = feeds[token];
+        feed = _feeds[token];
         if (address(feed.aggregator) == address(0)) revert NoFeed(token);
+    }
+
+    function _minAnswer(Feed memory feed) private pure returns (uint256) {
+        return uint256(feed.minMantissa) * 10 ** feed.minExponent;
+    }
+
+    function _maxAnswer(Feed memory feed) private pure returns (uint256) {
+        return uint256(feed.maxMantissa) * 10 ** feed.maxExponent;
+    }
+
+    /// @dev `value` as mantissa x 10 ** exponent with a 16-bit mantissa, or InvalidFeedBounds if
+    ///      that loses digits (e.g. 123,456 is refused; 123,400 is 1,234 x 10 ** 2).
+    function _toDecimalFloat(address token, uint256 minAnswer, uint256 maxAnswer, uint256 value)
+        private
+        pure
+        returns (uint16 mantissa, uint8 exponent)
+    {
+        while (value > type(uint16).max && value % 10 == 0) {
+            value /= 10;
+            ++exponent;
+        }
+        if (value > type(uint16).max) revert InvalidFeedBounds(token, minAnswer, maxAnswer);
+        return (uint16(value), exponent);
     }
 }

@@ -49,22 +49,24 @@ interface ICollateralVault {
         uint16 liquidationBonusBps;
     }
 
-    /// @notice A loan's collateral, with what is fixed at listing: its liquidation terms and its
-    ///         borrower (two slots: token and amount, which move; then the fixed part, so a
-    ///         liquidation reads its terms without asking governance's settings or the book).
+    /// @notice A loan's collateral, with what is fixed at listing (two slots: the collateral token
+    ///         and amount, which move; then the fixed part), so a liquidation reads everything it
+    ///         needs before asking the book, without reading governance's current settings.
     /// @param token Collateral token (zero when the listing escrowed none).
     /// @param amount Collateral held, base units.
+    /// @param loanToken The loan's token (what the debt is valued in).
+    /// @param minCollateralRatioBps The loan's required collateral ratio R, bps (its grade's, at listing).
     /// @param liquidationThresholdBps The token's T at listing, bps.
     /// @param liquidationBonusBps The token's liquidation bonus at listing, bps.
     /// @param closeFactorBps The vault's close factor at listing, bps of the debt.
-    /// @param borrower Who withdraws and receives the collateral back.
     struct Position {
         address token;
         uint96 amount;
+        address loanToken;
+        uint16 minCollateralRatioBps;
         uint16 liquidationThresholdBps;
         uint16 liquidationBonusBps;
         uint16 closeFactorBps;
-        address borrower;
     }
 
     error NotLoanBook(address caller);
@@ -144,10 +146,11 @@ interface ICollateralVault {
         returns (
             address token,
             uint96 amount,
+            address loanToken,
+            uint16 minCollateralRatioBps,
             uint16 liquidationThresholdBps,
             uint16 liquidationBonusBps,
-            uint16 closeFactorBps,
-            address borrower
+            uint16 closeFactorBps
         );
 
     /// @notice Governance's current terms for collateral `token` (new listings copy them).

@@ -178,15 +178,15 @@ interface ILoanBook {
         uint16 minCollateralRatioBps;
     }
 
-    /// @notice What the collateral vault needs to value and liquidate a loan.
+    /// @notice What the collateral vault asks of a loan outside liquidations (top-ups,
+    ///         withdrawals, releases, its health view).
+    /// @param borrower Who may withdraw, and receives released collateral.
     /// @param debt The payoff amount now (late fees + interest + principal), loan-token base units.
     /// @param defaultEligibleAt When `markDefault` becomes possible (0 unless Active or Defaulted).
     struct CollateralState {
         LoanStatus status;
-        address token;
-        uint256 principal;
+        address borrower;
         uint256 debt;
-        uint256 minCollateralRatioBps;
         uint256 defaultEligibleAt;
     }
 
@@ -352,8 +352,12 @@ interface ILoanBook {
 
     /// @notice Vault only: apply a liquidator's payment of up to `amount` like a repayment (late
     ///         fees, interest, principal), pulled from `payer`. A loan whose debt reaches zero this
-    ///         way is Closed, not Repaid. Returns the amount applied.
-    function applyLiquidation(uint256 loanId, uint256 amount, address payer) external returns (uint256 paid);
+    ///         way is Closed, not Repaid. Returns the loan's status and debt (payoff) just before
+    ///         the payment, which the vault checks (health, close factor) after this call and
+    ///         reverts on, and the amount applied.
+    function applyLiquidation(uint256 loanId, uint256 amount, address payer)
+        external
+        returns (LoanStatus status, uint256 debt, uint256 paid);
 
     /// @notice Vault only: the collateral is gone; close the loan and write off the remaining debt.
     function writeOff(uint256 loanId) external;

@@ -33,6 +33,25 @@ interface IPriceOracle {
     /// @notice USD per whole `token`, WAD. Reverts with one of the errors above if unusable.
     function priceWad(address token) external view returns (uint256);
 
+    /// @notice `quote` for two tokens in one call (a loan token and its collateral).
+    function quotePair(address tokenA, address tokenB)
+        external
+        view
+        returns (uint256 priceA, uint256 unitA, uint256 priceB, uint256 unitB);
+
+    /// @notice A feed as governance set it (bounds in the aggregator's units); all zero if none.
+    function feeds(address token)
+        external
+        view
+        returns (
+            address aggregator,
+            uint256 maxAge,
+            uint8 feedDecimals,
+            uint8 tokenDecimals,
+            uint256 minAnswer,
+            uint256 maxAnswer
+        );
+
     /// @notice `priceWad` and the token's unit (10 ** decimals, read once when the feed was set),
     ///         so callers convert base units without asking the token.
     function quote(address token) external view returns (uint256 priceWad, uint256 unit);
@@ -50,7 +69,8 @@ interface IPriceOracle {
     /// @notice Governance: use `aggregator` for `token`, accepting rounds up to `maxAge` seconds old
     ///         (0 < maxAge <= MAX_AGE_CAP) whose answer is within `minAnswer` .. `maxAnswer`
     ///         (inclusive, in the aggregator's units: 0 < minAnswer < maxAnswer, and maxAnswer worth
-    ///         at most MAX_PRICE_WAD). The feed's and the token's decimals are read once here.
+    ///         at most MAX_PRICE_WAD; each a whole number up to 65,535 times a power of ten, as
+    ///         1e8 or 12,345e4). The feed's and the token's decimals are read once here.
     function setFeed(address token, address aggregator, uint256 maxAge, uint256 minAnswer, uint256 maxAnswer)
         external;
 }

@@ -30,8 +30,9 @@ def test_listing_escrows_collateral_and_fixes_its_liquidation_terms(book, lens, 
     loan_id = tx.return_value
     assert weth.balanceOf(vault) == WETH // 2
     assert weth.balanceOf(borrower) == before - WETH // 2
-    # WETH's threshold and bonus and the close factor in force (scripts/policy.py), copied for the loan's life.
-    assert tuple(vault.positions(loan_id)) == (weth.address, WETH // 2, 8_000, 500, 5_000, borrower)
+    # The loan's token and required ratio (grade C+: 50%), and WETH's threshold and bonus and the close
+    # factor in force (scripts/policy.py), copied for the loan's life.
+    assert tuple(vault.positions(loan_id)) == (weth.address, WETH // 2, usdc.address, 5_000, 8_000, 500, 5_000)
     event = tx.events["CollateralLocked"]
     assert (event["loanId"], event["token"], event["amount"], event["liquidationThresholdBps"],
             event["liquidationBonusBps"], event["closeFactorBps"]) == (loan_id, weth, WETH // 2, 8_000, 500, 5_000)
@@ -48,7 +49,7 @@ def test_listing_below_required_ratio_reverts(book, vault, weth, borrower, secur
 def test_unsecured_grades_may_list_without_collateral(book, lens, vault, list_loan):
     loan_id = list_loan(grade=3)
     assert lens.loan(loan_id)["minCollateralRatioBps"] == 0
-    assert tuple(vault.positions(loan_id)) == ("0x" + "00" * 20, 0, 0, 0, 0, "0x" + "00" * 20)
+    assert tuple(vault.positions(loan_id)) == ("0x" + "00" * 20, 0, "0x" + "00" * 20, 0, 0, 0, 0)
 
 
 def test_collateral_token_must_be_allowed(book, vault, usdc, borrower, attest, MockERC20, gov):

@@ -982,13 +982,13 @@ class LendingMachine(RuleBasedStateMachine):
         """CollateralVault.liquidate's checks, in its order."""
         if amount == 0:
             return ("ZeroAmount",)
-        if loan.status not in (ACTIVE, DEFAULTED):
-            return ("WrongLoanStatus", loan.loan_id, loan.status)
         if loan.collateral == 0:
             return ("NoCollateral", loan.loan_id)
         price_error = self._valuation_error(loan, now)
         if price_error:
             return price_error
+        if loan.status not in (ACTIVE, DEFAULTED):  # the book refuses the payment
+            return ("NotRepayable", loan.loan_id, loan.status)
         health = self._health(loan, now)
         if loan.status == ACTIVE and health >= WAD:
             return ("Healthy", loan.loan_id, health)
@@ -1581,7 +1581,7 @@ class LendingMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------------ vault math (CollateralVault's rounding)
 
     def _valuation_error(self, loan, now):
-        """The price error CollateralVault._value meets first (the loan token's price, then the
+        """The price error CollateralVault._prices meets first (the loan token's price, then the
         collateral's), or None."""
         return self.usd.error(now) or (self.eth.error(now) if loan.has_position else None)
 

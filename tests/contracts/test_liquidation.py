@@ -178,15 +178,21 @@ def test_liquidation_before_top_up_is_limited_by_close_factor(vault, book, weth,
     assert vault.positions(loan_id)[1] > WETH  # the borrower kept most of the collateral
 
 
-def test_only_active_or_defaulted_secured_loans(vault, book, list_loan, lenders, liquidator):
-    listed = list_loan()
-    with reverts("WrongLoanStatus", listed, 1):
+def test_only_active_or_defaulted_secured_loans(vault, book, usdc, weth, borrower, attest, list_loan, lenders,
+                                                liquidator):
+    attestation, signature = attest(borrower, grade=9)
+    listed = book.requestLoan(terms(usdc, principal=1_000 * USDC, collateral_token=weth, collateral_amount=WETH),
+                              attestation, signature, {"from": borrower}).return_value
+    before = usdc.balanceOf(liquidator), weth.balanceOf(liquidator), tuple(vault.positions(listed))
+    with reverts("NotRepayable", listed, 1):  # the book refuses the payment, and nothing moves
         vault.liquidate(listed, USDC, {"from": liquidator})
+    assert (usdc.balanceOf(liquidator), weth.balanceOf(liquidator), tuple(vault.positions(listed))) == before
     with reverts("ZeroAmount"):
         vault.liquidate(listed, 0, {"from": liquidator})
-    book.fund(listed, 1_000 * USDC, {"from": lenders[0]})  # unsecured grade B+ loan
-    with reverts("NoCollateral", listed):
-        vault.liquidate(listed, USDC, {"from": liquidator})
+    unsecured = list_loan()
+    book.fund(unsecured, 1_000 * USDC, {"from": lenders[0]})  # an active unsecured grade B+ loan
+    with reverts("NoCollateral", unsecured):
+        vault.liquidate(unsecured, USDC, {"from": liquidator})
 
 
 # Liquidation terms are fixed at listing: governance changes apply to new listings only (regressions:
@@ -199,7 +205,7 @@ def test_raising_the_threshold_does_not_make_an_open_loan_liquidatable(vault, we
     health = vault.health(loan_id)[0]
     vault.setCollateral(weth, True, 9_500, 500, {"from": gov})
     assert vault.health(loan_id)[0] == health > 10**18
-    assert tuple(vault.positions(loan_id))[2:5] == (8_000, 500, 5_000)
+    assert tuple(vault.positions(loan_id))[4:] == (8_000, 500, 5_000)
     with reverts("Healthy", loan_id, health):
         vault.liquidate(loan_id, 100 * USDC, {"from": liquidator})
     assert vault.positions(loan_id)[1] == WETH // 2
@@ -236,8 +242,8 @@ def test_a_listing_after_a_change_uses_the_new_terms(vault, book, weth, eth_feed
     vault.setCollateral(weth, True, 9_000, 1_000, {"from": gov})
     vault.setCloseFactor(2_000, {"from": gov})
     new_id = secured(9, WETH // 2)
-    assert tuple(vault.positions(loan_id)) == (weth, WETH // 2, 8_000, 500, 5_000, borrower)
-    assert tuple(vault.positions(new_id)) == (weth, WETH // 2, 9_000, 1_000, 2_000, borrower)
+    assert tuple(vault.positions(loan_id))[4:] == (8_000, 500, 5_000)
+    assert tuple(vault.positions(new_id))[4:] == (9_000, 1_000, 2_000)
     eth_feed.setAnswer(2_700 * PRICE)  # healthy under 80% (the old loan), not under 90% (the new one)
     debt_wad = book.collateralState(new_id)["debt"] * 10**12
     health = 1_350 * 10**18 * 10**8 * 10**18 // (debt_wad * 15_000 * 9_000)

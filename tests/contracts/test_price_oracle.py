@@ -125,11 +125,38 @@ def test_feed_bounds_within_limits(oracle, weth, MockAggregator, gov, decimals, 
 def test_feed_bounds_up_to_the_hard_cap(oracle, weth, MockAggregator, gov, decimals):
     cap = MAX_PRICE_WAD // 10 ** (18 - decimals)  # MAX_PRICE_WAD in the feed's units
     feed = MockAggregator.deploy(decimals, "X / USD", cap, {"from": gov})
-    tx = oracle.setFeed(weth, feed, HOUR, cap - 1, cap, {"from": gov})
+    tx = oracle.setFeed(weth, feed, HOUR, cap // 10, cap, {"from": gov})
     event = tx.events["FeedSet"]
     assert (event["token"], event["aggregator"], event["maxAge"], event["minAnswer"], event["maxAnswer"]) == (
-        weth, feed, HOUR, cap - 1, cap)
+        weth, feed, HOUR, cap // 10, cap)
     assert oracle.priceWad(weth) == MAX_PRICE_WAD
+
+
+@pytest.mark.parametrize("bounds", [(123_456, 10**9), (PRICE, 10**9 + 1), (PRICE, 65_536 * 10**4 + 1)])
+def test_bounds_the_oracle_cannot_store_exactly_are_refused(oracle, weth, MockAggregator, gov, bounds):
+    """Bounds are stored as a 16-bit mantissa times a power of ten (one slot per feed): a bound
+    that would lose digits is refused rather than rounded."""
+    feed = MockAggregator.deploy(8, "X / USD", PRICE, {"from": gov})
+    with reverts("InvalidFeedBounds", weth, *bounds):
+        oracle.setFeed(weth, feed, HOUR, *bounds, {"from": gov})
+    assert tuple(oracle.feeds(weth))[1:] == (MAX_AGE, 8, 18, *ETH_BOUNDS)
+
+
+def test_stored_bounds_are_exactly_those_set(oracle, weth, eth_feed, gov):
+    bounds = (65_535, 12_345 * 10**15)  # the largest mantissa; 5 digits times 10^15
+    oracle.setFeed(weth, eth_feed, HOUR, *bounds, {"from": gov})
+    assert tuple(oracle.feeds(weth))[4:] == bounds
+    for answer, usable in [(65_534, False), (65_535, True), (bounds[1], True), (bounds[1] + 1, False)]:
+        eth_feed.setAnswer(answer)
+        assert oracle.tryQuote(weth)[0] == usable
+
+
+def test_quote_pair_is_the_two_quotes(oracle, weth, usdc, eth_feed):
+    assert tuple(oracle.quotePair(usdc, weth)) == (WAD, 10**6, 3_000 * WAD, 10**18)
+    assert tuple(oracle.quotePair(weth, usdc)) == (3_000 * WAD, 10**18, WAD, 10**6)
+    eth_feed.setAnswer(PRICE - 1)
+    with reverts("PriceOutOfBounds", weth, PRICE - 1, *ETH_BOUNDS):
+        oracle.quotePair(usdc, weth)
 
 
 def test_try_quote(oracle, weth, usdc, gov, MockERC20):
