@@ -81,4 +81,18 @@ def from_env(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "INDEXER_REORG_DEPTH": _int(environ, "INDEXER_REORG_DEPTH", 64),
         "INDEXER_POLL_SECONDS": float(get("INDEXER_POLL_SECONDS", "1")),
         "CHAIN_STATE_CACHE_SECONDS": float(get("CHAIN_STATE_CACHE_SECONDS", "2")),
+        # bots (backend/tx, backend/bots, backend/notify)
+        "AUTOLEND_BOT_KEY": get("AUTOLEND_BOT_KEY"),
+        "LIQUIDATOR_KEY": get("LIQUIDATOR_KEY"),
+        "BOT_MAX_GAS": _int(environ, "BOT_MAX_GAS", 3_000_000),
+        "BOT_RETRIES": _int(environ, "BOT_RETRIES", 3),
+        "BOT_BACKOFF_SECONDS": float(get("BOT_BACKOFF_SECONDS", "0.5")),
+        "BOT_STALE_CLAIM_SECONDS": float(get("BOT_STALE_CLAIM_SECONDS", "120")),
+        "BOT_RECEIPT_TIMEOUT_SECONDS": float(get("BOT_RECEIPT_TIMEOUT_SECONDS", "60")),
+        "BOT_POLL_SECONDS": float(get("BOT_POLL_SECONDS", "1")),
+        "LIQUIDATOR_MIN_PROFIT_BPS": _int(environ, "LIQUIDATOR_MIN_PROFIT_BPS", 0),
+        "LIQUIDATOR_SWEEP_CHUNK": _int(environ, "LIQUIDATOR_SWEEP_CHUNK", 250),
+        "NOTIFY_CHANNELS": get("NOTIFY_CHANNELS", "console"),
+        "NOTIFY_WEBHOOK_URL": get("NOTIFY_WEBHOOK_URL"),
+        "PRICE_REFRESH_FRACTION_BPS": _int(environ, "PRICE_REFRESH_FRACTION_BPS", 5_000),
     }

@@ -342,7 +342,8 @@ class BotAction(Base):
     """One action a bot intends to take on chain (backend/tx/sender.py). The unique `action_key`
     (e.g. "liquidate:<chainId>:<loanId>:<block>") is the lock: whoever inserts the row owns the
     action, so replicas and restarts never send the same action twice. A 'sent' row is resolved
-    by its transaction's receipt, never re-sent."""
+    by its transaction's receipt (re-broadcasting the same signed bytes if the node lost it), never
+    signed again for the same action."""
 
     __tablename__ = "bot_actions"
     __table_args__ = (Index("ix_bot_actions_bot_status", "bot", "status"),)
@@ -353,6 +354,7 @@ class BotAction(Base):
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     nonce: Mapped[int | None] = mapped_column(BigInteger)
     sender: Mapped[str | None] = mapped_column(ADDRESS)
+    raw_tx: Mapped[str | None] = mapped_column(Text)  # the signed transaction, recorded before broadcast
     gas_used: Mapped[int | None] = mapped_column(BigInteger)
     reason: Mapped[str | None] = mapped_column(Text)
     claimed_by: Mapped[str] = mapped_column(String(64))

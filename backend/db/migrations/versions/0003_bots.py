@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('tx_hash', sa.String(length=66), nullable=True),
     sa.Column('nonce', sa.BigInteger(), nullable=True),
     sa.Column('sender', sa.String(length=42), nullable=True),
+    sa.Column('raw_tx', sa.Text(), nullable=True),
     sa.Column('gas_used', sa.BigInteger(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('claimed_by', sa.String(length=64), nullable=False),
