@@ -170,22 +170,30 @@ contract InvariantsTest is Deployment {
         checkAfterCall();
     }
 
-    /// @notice The global invariants (solvency, commitments, the handlers' per-call checks of the
-    ///         ladder, the rules and health) read every contract; the per-loan ones (shares,
-    ///         notes, positions, fees) read every loan the call touched (the ghost tracks them)
-    ///         plus one more in rotation, and `afterInvariant` sweeps every loan at the end of each
-    ///         run, so a call that changed a loan it should not have is caught too.
+    /// @notice The global invariants (solvency, the handlers' per-call checks of the ladder, the
+    ///         rules and health) read every contract; the per-loan ones (shares, notes, positions,
+    ///         fees) and the per-commitment ones read every loan and commitment the call touched
+    ///         (the ghost tracks them) plus one more of each in rotation, and `afterInvariant`
+    ///         sweeps every loan and commitment at the end of each run, so a call that changed one
+    ///         it should not have is caught too. (Checking all of them after every call would make
+    ///         a call cost as many checks as a run has loans and commitments.)
     function checkAfterCall() public {
         vm.warp(ghost.clock());
         checkHandlerViolations();
         checkSolvency();
-        checkCommitmentLimits(false);
+        uint256 rotation = ghost.successfulCalls();
+        uint256[] memory commitments = ghost.touchedCommitments();
+        for (uint256 i; i < commitments.length; ++i) {
+            checkCommitment(commitments[i], false);
+        }
+        uint256 c = ghost.commitmentCount();
+        if (c != 0) checkCommitment(ghost.commitmentIds(rotation % c), false);
         uint256[] memory touched = ghost.touched();
         for (uint256 i; i < touched.length; ++i) {
             checkLoan(touched[i]);
         }
         uint256 n = ghost.loanCount();
-        if (n != 0) checkLoan(ghost.loanIds(ghost.successfulCalls() % n));
+        if (n != 0) checkLoan(ghost.loanIds(rotation % n));
     }
 
     /// @notice The end of a run: every invariant on every loan and commitment.
@@ -193,7 +201,10 @@ contract InvariantsTest is Deployment {
         vm.warp(ghost.clock());
         checkHandlerViolations();
         checkSolvency();
-        checkCommitmentLimits(true);
+        uint256[] memory commitments = ghost.allCommitments();
+        for (uint256 i; i < commitments.length; ++i) {
+            checkCommitment(commitments[i], true);
+        }
         uint256 n = ghost.loanCount();
         for (uint256 i; i < n; ++i) {
             checkLoan(ghost.loanIds(i));
@@ -227,12 +238,15 @@ contract InvariantsTest is Deployment {
         _eq("platform fees due", loanId, onChain.schedule.platformFeesDue, l.feesAccrued - l.feesOut);
         (, uint96 position) = IVaultPositions(address(vault)).positions(loanId);
         _eq("collateral position", loanId, position, l.collateral);
-        checkNotesSupply(loanId, onChain.funding.funded, l.funded);
-        checkExactShares(loanId, l);
+        checkHolders(loanId, onChain.funding.funded, l);
     }
 
-    /// @notice 3. Note supply (the holders' balances) = funded principal; every balance is the ghost's.
-    function checkNotesSupply(uint256 loanId, uint256 funded, uint256 ghostFunded) public view {
+    /// @notice 3 and 2 for one loan's holders (one pass, one ghost read each). 3: the note supply
+    ///         (the holders' balances) equals the funded principal, and every balance is the
+    ///         ghost's. 2: each holder's claimed + claimable is at most its exact pro-rata share + 1
+    ///         base unit and at least the share - 1; together the holders' claimable income never
+    ///         exceeds what the book holds for them.
+    function checkHolders(uint256 loanId, uint256 funded, Ghost.LoanG memory l) public view {
         address[] memory actors = ghost.allActors();
         uint256[] memory ids = new uint256[](actors.length);
         for (uint256 j; j < actors.length; ++j) {
@@ -240,64 +254,55 @@ contract InvariantsTest is Deployment {
         }
         uint256[] memory balances = IERC1155(address(book)).balanceOfBatch(actors, ids);
         uint256 supply;
-        for (uint256 j; j < actors.length; ++j) {
-            _eq("note balance", loanId, balances[j], ghost.holder(loanId, actors[j]).notes);
-            supply += balances[j];
-        }
-        _eq("notes supply = funded", loanId, supply, funded);
-        _eq("funded (ghost)", loanId, supply, ghostFunded);
-    }
-
-    /// @notice 2. Each holder's claimed + claimable is at most its exact pro-rata share + 1 base
-    ///         unit and at least the share - 1; together the holders' claimable income never
-    ///         exceeds what the book holds for them.
-    function checkExactShares(uint256 loanId, Ghost.LoanG memory l) public view {
-        address[] memory actors = ghost.allActors();
-        uint256 supply = l.funded;
         uint256 claimable;
         for (uint256 j; j < actors.length; ++j) {
+            Ghost.HolderG memory h = ghost.holder(loanId, actors[j]);
+            _eq("note balance", loanId, balances[j], h.notes);
+            supply += balances[j];
             uint256 c = book.claimable(loanId, actors[j]);
             claimable += c;
-            uint256 got = ghost.holder(loanId, actors[j]).claimed + c;
-            uint256 exactTimesSupply = ghost.shareTimesSupply(loanId, actors[j]);
-            if (supply == 0) {
-                _eq("income without notes", loanId, got, 0);
-                continue;
-            }
-            if (got * supply > exactTimesSupply + supply) {
-                revert InvariantBroken("share: holder above exact share + 1", loanId, got, exactTimesSupply / supply);
-            }
-            if ((got + 1) * supply < exactTimesSupply) {
-                revert InvariantBroken("share: holder below exact share - 1", loanId, got, exactTimesSupply / supply);
-            }
+            _checkShare(loanId, h.claimed + c, uint256(int256(h.notes * l.distributed) - h.shareDebt), l.funded);
         }
+        _eq("notes supply = funded", loanId, supply, funded);
+        _eq("funded (ghost)", loanId, supply, l.funded);
         if (claimable > l.distributed - l.claimedOut) {
             revert InvariantBroken("share: claimable above unclaimed income", loanId, claimable, l.distributed - l.claimedOut);
         }
     }
 
-    /// @notice 5. Each commitment's available funds and budget (its rule's less what it lent
-    ///         since the rule was set, never below zero) are the ghost's; with `perBorrower`, so is
-    ///         what it lent each borrower. A closed commitment is gone.
-    function checkCommitmentLimits(bool perBorrower) public view {
-        uint256[] memory ids = ghost.allCommitments();
+    /// @dev `got` (claimed + claimable) against the exact share, exactTimesSupply / supply, ± 1.
+    function _checkShare(uint256 loanId, uint256 got, uint256 exactTimesSupply, uint256 supply) private pure {
+        if (supply == 0) {
+            _eq("income without notes", loanId, got, 0);
+            return;
+        }
+        if (got * supply > exactTimesSupply + supply) {
+            revert InvariantBroken("share: holder above exact share + 1", loanId, got, exactTimesSupply / supply);
+        }
+        if ((got + 1) * supply < exactTimesSupply) {
+            revert InvariantBroken("share: holder below exact share - 1", loanId, got, exactTimesSupply / supply);
+        }
+    }
+
+    /// @notice 5. A commitment's available funds and budget (its rule's less what it lent since
+    ///         the rule was set, never below zero) are the ghost's; with `perBorrower`, so is what
+    ///         it lent each borrower. A closed commitment is gone.
+    function checkCommitment(uint256 id, bool perBorrower) public view {
+        Ghost.CommitmentG memory g = ghost.commitment(id);
+        IAutoLend.Commitment memory c = autolend.commitment(id);
+        if (!g.open) {
+            _eq("closed commitment still stored", id, uint160(c.lender), 0);
+            return;
+        }
+        _eq("commitment available", id, c.available, g.available);
+        if (g.lentSinceRule > g.rule.budget) {
+            revert InvariantBroken("commitment lent beyond its budget", id, g.lentSinceRule, g.rule.budget);
+        }
+        _eq("commitment budget", id, c.budget, g.rule.budget - g.lentSinceRule);
+        if (!perBorrower) return;
         address[] memory actors = ghost.allActors();
-        for (uint256 i; i < ids.length; ++i) {
-            Ghost.CommitmentG memory g = ghost.commitment(ids[i]);
-            IAutoLend.Commitment memory c = autolend.commitment(ids[i]);
-            if (!g.open) {
-                _eq("closed commitment still stored", ids[i], uint160(c.lender), 0);
-                continue;
-            }
-            _eq("commitment available", ids[i], c.available, g.available);
-            if (g.lentSinceRule > g.rule.budget) {
-                revert InvariantBroken("commitment lent beyond its budget", ids[i], g.lentSinceRule, g.rule.budget);
-            }
-            _eq("commitment budget", ids[i], c.budget, g.rule.budget - g.lentSinceRule);
-            if (!perBorrower) continue;
-            for (uint256 j; j < actors.length; ++j) {
-                _eq("lent to borrower", ids[i], autolend.lentToBorrower(ids[i], actors[j]), ghost.lentToBorrower(ids[i], actors[j]));
-            }
+        for (uint256 j; j < actors.length; ++j) {
+            _eq("lent to borrower", id, autolend.lentToBorrower(id, actors[j]), ghost.lentToBorrower(id, actors[j]));
         }
     }
 

@@ -87,6 +87,9 @@ contract Ghost is WithVm {
     // Loans the current action touched: their per-loan invariants are checked after it.
     uint256[] internal _touched;
     mapping(uint256 loanId => bool) internal _isTouched;
+    // Commitments the current action changed in the ghost: checked after it, like touched loans.
+    uint256[] internal _touchedCommitments;
+    mapping(uint256 commitmentId => bool) internal _isTouchedCommitment;
     Violation[] internal _violations;
 
     constructor(Deployment platform_, address[] memory actors_, uint256 start) {
@@ -103,6 +106,10 @@ contract Ghost is WithVm {
             _isTouched[_touched[i]] = false;
         }
         delete _touched;
+        for (uint256 i; i < _touchedCommitments.length; ++i) {
+            _isTouchedCommitment[_touchedCommitments[i]] = false;
+        }
+        delete _touchedCommitments;
     }
 
     function touch(uint256 loanId) public {
@@ -235,12 +242,6 @@ contract Ghost is WithVm {
         touch(loanId);
     }
 
-    /// @notice notes * distributed - shareDebt: the holder's exact share times the note supply.
-    function shareTimesSupply(uint256 loanId, address who) external view returns (uint256) {
-        HolderG memory h = _holders[loanId][who];
-        return uint256(int256(h.notes * _loans[loanId].distributed) - h.shareDebt);
-    }
-
     /// @notice Check the status of every loan the action touched against the ladder and record
     ///         it. (A status change of a loan the action did not touch shows as a status mismatch in
     ///         the invariants' rotating and end-of-run checks.)
@@ -291,33 +292,48 @@ contract Ghost is WithVm {
         return commitmentIds;
     }
 
+    function touchedCommitments() external view returns (uint256[] memory) {
+        return _touchedCommitments;
+    }
+
+    function _touchCommitment(uint256 commitmentId) private {
+        if (_isTouchedCommitment[commitmentId]) return;
+        _isTouchedCommitment[commitmentId] = true;
+        _touchedCommitments.push(commitmentId);
+    }
+
     function commitment(uint256 commitmentId) external view returns (CommitmentG memory) {
         return _commitments[commitmentId];
     }
 
     function addCommitment(uint256 commitmentId, address lender, Build.RuleSpec memory rule, uint256 amount) external {
         commitmentIds.push(commitmentId);
+        _touchCommitment(commitmentId);
         _commitments[commitmentId] = CommitmentG(lender, true, rule, amount, 0);
         autoLendOwes += amount;
     }
 
     function setRule(uint256 commitmentId, Build.RuleSpec memory rule) external {
+        _touchCommitment(commitmentId);
         _commitments[commitmentId].rule = rule;
         _commitments[commitmentId].lentSinceRule = 0;
     }
 
     function setAvailable(uint256 commitmentId, uint256 available) external {
+        _touchCommitment(commitmentId);
         autoLendOwes = autoLendOwes + available - _commitments[commitmentId].available;
         _commitments[commitmentId].available = available;
     }
 
     function closeCommitment(uint256 commitmentId) external {
+        _touchCommitment(commitmentId);
         autoLendOwes -= _commitments[commitmentId].available;
         _commitments[commitmentId].open = false;
         _commitments[commitmentId].available = 0;
     }
 
     function lentFromCommitment(uint256 commitmentId, address borrower, uint256 amount) external {
+        _touchCommitment(commitmentId);
         CommitmentG storage c = _commitments[commitmentId];
         c.available -= amount;
         c.lentSinceRule += amount;
