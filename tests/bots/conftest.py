@@ -1,0 +1,67 @@
+"""Bot test fixtures: one Ganache on port 8615 (`lendchain-bots`) with the platform deployed by
+scripts/deploy.py for the whole session, the backend's test database (SQLite file, or PostgreSQL
+with --backend-db / LENDCHAIN_TEST_DATABASE_URL, as in tests/backend), and an app wired to both.
+
+Modules share the chain (each sets up its own loans) and empty the database when they finish.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.backend.conftest import cleaner, database_url  # noqa: F401 - fixtures shared with the backend tests
+from tests.bots.chain import ROOT, Node, Platform
+
+pytestmark = pytest.mark.skipif(not (ROOT / "node_modules" / ".bin" / "ganache").exists(),
+                                reason="Ganache not installed (make setup)")
+
+
+def pytest_addoption(parser):
+    try:  # tests/backend/conftest.py registers the same option when both directories run together
+        parser.addoption("--backend-db", default=os.environ.get("LENDCHAIN_TEST_DATABASE_URL", ""),
+                         help="PostgreSQL server URL for the backend and bot tests (default: a SQLite file)")
+    except ValueError:
+        pass
+
+
+@pytest.fixture(scope="session")
+def node(tmp_path_factory):
+    chain = Node("lendchain-bots", tmp_path_factory.mktemp("bots-chain")).start()
+    try:
+        chain.deployment = chain.deploy()
+        yield chain
+    finally:
+        chain.stop()
+
+
+@pytest.fixture(scope="session")
+def platform(node):
+    platform = Platform(node.url, node.deployment)
+    for who in [platform.borrower, *platform.lenders, platform.liquidator]:
+        platform.equip(who)
+    return platform
+
+
+@pytest.fixture(scope="session")
+def bots_app(database_url, node):  # noqa: F811 - the imported fixture
+    from backend import create_app
+    from backend.db import database
+
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "RPC_URL": node.url,
+                      "DEPLOYMENTS_DIR": str(node.directory), "SCORING_MODEL_DIR": "/nonexistent",
+                      "BOT_BACKOFF_SECONDS": 0.05, "BOT_STALE_CLAIM_SECONDS": 5, "BOT_RECEIPT_TIMEOUT_SECONDS": 30,
+                      "NOTIFY_CHANNELS": ""})
+    yield app
+    database(app).dispose()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def empty_database_after_module(cleaner):  # noqa: F811 - the imported fixture
+    yield
+    from backend.db.models import Base
+
+    with cleaner.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
