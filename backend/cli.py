@@ -6,6 +6,7 @@
     lendchain-db revision -m MESSAGE     autogenerate a new revision from backend/db/models.py
     scoring export-outcomes --output F   resolved loans in the scoring `platform` CSV format
     indexer run [--once] | status | reset --yes   the chain indexer (backend/indexer/runner.py)
+    bots liquidator|prices run [--once]  the keepers (backend/bots/cli.py)
 """
 
 from __future__ import annotations
@@ -64,3 +65,6 @@ def register_commands(app: Flask) -> None:
     from backend.indexer.runner import register as register_indexer
 
     register_indexer(app)
+    from backend.bots.cli import register as register_bots
+
+    register_bots(app)

@@ -92,6 +92,8 @@ def from_env(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "BOT_POLL_SECONDS": float(get("BOT_POLL_SECONDS", "1")),
         "LIQUIDATOR_MIN_PROFIT_BPS": _int(environ, "LIQUIDATOR_MIN_PROFIT_BPS", 0),
         "LIQUIDATOR_SWEEP_CHUNK": _int(environ, "LIQUIDATOR_SWEEP_CHUNK", 250),
+        "LIQUIDATOR_NATIVE_TOKEN": get("LIQUIDATOR_NATIVE_TOKEN", "MockWETH"),
+        "PRICE_PUBLISHER_KEY": get("PRICE_PUBLISHER_KEY"),
         "NOTIFY_CHANNELS": get("NOTIFY_CHANNELS", "console"),
         "NOTIFY_WEBHOOK_URL": get("NOTIFY_WEBHOOK_URL"),
         "PRICE_REFRESH_FRACTION_BPS": _int(environ, "PRICE_REFRESH_FRACTION_BPS", 5_000),

@@ -1,7 +1,7 @@
 """Bot signing keys from the environment: AUTOLEND_BOT_KEY, LIQUIDATOR_KEY.
 
 On the local chain (CHAIN_ID 1337) an unset key defaults to a Ganache account of the test
-mnemonic (#8 for auto-lend, #7 for the liquidator), so `flask bots ... run` works out of the box;
+mnemonic (#8 for auto-lend, #7 for the liquidator, #10 for the local price publisher), so `flask bots ... run` works out of the box;
 on any other chain a missing key is an error, never a silent default.
 """
 
@@ -14,7 +14,8 @@ from eth_account.signers.local import LocalAccount
 
 from toolchain.local_chain import CHAIN_ID as LOCAL_CHAIN_ID
 
-BOT_KEYS = {"autolend": ("AUTOLEND_BOT_KEY", 8), "liquidator": ("LIQUIDATOR_KEY", 7)}
+BOT_KEYS = {"autolend": ("AUTOLEND_BOT_KEY", 8), "liquidator": ("LIQUIDATOR_KEY", 7),
+            "prices": ("PRICE_PUBLISHER_KEY", 10)}  # the local price publisher (backend/bots/prices.py)
 
 
 class MissingKey(RuntimeError):

@@ -35,6 +35,12 @@ class SmtpEmailSender:
         message["From"], message["To"] = self.sender, target
         message["Subject"] = "Your Lendchain verification code"
         message.set_content(f"Your Lendchain verification code is {code}. It expires soon; never share it.")
+        self.deliver(message)
+
+    def deliver(self, message: EmailMessage) -> None:
+        """Send a prepared message (From defaults to SMTP_FROM); backend/notify sends alerts through it."""
+        if "From" not in message:
+            message["From"] = self.sender
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
