@@ -12,14 +12,20 @@ setup:
 	@./toolchain/setup.sh
 	@./toolchain/slither/setup.sh
 
-## run: start a local Ganache (left running), deploy, and play a short loan lifecycle
-run: setup stop
+## run: the whole platform in the foreground (toolchain/platform.py): Ganache, contracts, a seeded demo,
+## a fresh database, indexer, bots, price publisher and the web app at http://127.0.0.1:5000; Ctrl-C stops it
+run: setup
+	@.venv/bin/python -m toolchain.platform
+
+## demo: the terminal walkthrough: a local Ganache (left running), deploy, and a short loan lifecycle
+.PHONY: demo
+demo: setup stop
 	@mkdir -p $(CHAIN_DIR)
 	@.venv/bin/python -m toolchain.start_chain $(CHAIN_DIR)
 	$(BROWNIE) run scripts/demo.py --network lendchain-local
 	@echo "Chain left running at http://127.0.0.1:8545 (chain id 1337); 'make stop' stops it."
 
-## stop: stop the chain `make run` started
+## stop: stop the chain `make demo` started
 stop:
 	@if [ -f $(CHAIN_DIR)/ganache.pid ]; then kill $$(cat $(CHAIN_DIR)/ganache.pid) 2>/dev/null || true; rm -f $(CHAIN_DIR)/ganache.pid; fi
 
