@@ -15,7 +15,7 @@ before signing: it may be taken over (compare-and-set on the old owner).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import delete, select, update
@@ -38,10 +38,13 @@ class Claim:
     raw_tx: str | None = None
     reason: str | None = None
     gas_used: int | None = None
+    claimed_by: str | None = None
+    updated_at: datetime | None = None
 
 
 def _snapshot(row: BotAction, owned: bool) -> Claim:
-    return Claim(row.id, owned, row.status, row.tx_hash, row.nonce, row.raw_tx, row.reason, row.gas_used)
+    return Claim(row.id, owned, row.status, row.tx_hash, row.nonce, row.raw_tx, row.reason, row.gas_used,
+                 row.claimed_by, row.updated_at)
 
 
 class Claims:
@@ -100,7 +103,14 @@ class Claims:
             db.commit()
 
     def sent_rows(self) -> list[Claim]:
-        """This bot's transactions broadcast (or about to be) with no outcome recorded yet."""
+        """This bot's transactions broadcast (or about to be) with no outcome recorded yet: its own,
+        and other processes' once stale (a live replica settles its own)."""
         with self.sessions() as db:
             rows = db.scalars(select(BotAction).where(BotAction.bot == self.bot, BotAction.status == "sent"))
-            return [_snapshot(row, False) for row in rows]
+            return [_snapshot(row, False) for row in rows if self.settles(_snapshot(row, False))]
+
+    def settles(self, claim: Claim) -> bool:
+        """Whether this owner may settle a 'sent' row: its own, or one not touched for `stale_seconds`."""
+        if claim.claimed_by == self.owner or claim.updated_at is None:
+            return True
+        return claim.updated_at < utcnow() - timedelta(seconds=self.stale_seconds)

@@ -5,10 +5,10 @@
 1. claim: insert the action's `bot_actions` row (backend/tx/claims.py). A conflict means another
    replica or an earlier run owns the action: nothing is sent ("duplicate"); an earlier run's
    transaction is resolved by its receipt, never signed again.
-2. simulate with eth_call: a revert becomes "skipped" with the contract's custom error decoded
-   from the deployment map's ABIs (backend/tx/revert.py). An optional `check(result, gas,
-   fee_per_gas)` (e.g. the liquidator's profit check) may skip it too.
-3. estimate gas and refuse above `max_gas`.
+2. estimate gas (once per contract function, then reused: see `_gas`) and refuse above `max_gas`.
+3. simulate with eth_call at the gas limit: a revert becomes "skipped" with the contract's custom
+   error decoded from the deployment map's ABIs (backend/tx/revert.py). An optional
+   `check(result, gas, fee_per_gas)` (e.g. the liquidator's profit check) may skip it too.
 4. sign with a locally managed nonce (the node's pending count at start, re-synced when the node
    says the nonce is used) and EIP-1559 fees covering the next base fee (legacy gasPrice on nodes
    without a base fee); record the signed bytes, then broadcast them.
@@ -84,6 +84,7 @@ class TxSender:
         self._nonce: int | None = None
         self._lock = threading.Lock()
         self._chain_id: int | None = None
+        self._estimates: dict[tuple[str, str], int] = {}  # (contract, function) -> gas estimate
 
     # ------------------------------------------------------------------ public
 
@@ -120,15 +121,19 @@ class TxSender:
 
     def _prepare_and_sign(self, claim: Claim, fn, check: Check | None) -> tuple[str | None, str, dict]:
         sender = {"from": self.account.address}
-        result = self._simulate(fn, sender)
-        gas = self._rpc("estimating gas", lambda: fn.estimate_gas(sender), reverts=True)
-        if gas > self.max_gas:
-            raise Reverted(f"gas estimate {gas} above the limit {self.max_gas}")
+        gas = self._gas(fn, sender)
+        try:
+            result = self._simulate(fn, {**sender, "gas": self._limit(gas)})
+        except Reverted as error:
+            if "out of gas" not in error.reason:
+                raise
+            gas = self._gas(fn, sender, fresh=True)  # this call needs more than its function did so far
+            result = self._simulate(fn, {**sender, "gas": self._limit(gas)})
         fees = self._rpc("reading fees", self._fees)
         refusal = check(result, gas, fees.get("maxFeePerGas", fees.get("gasPrice"))) if check else None
         if refusal:
             raise Reverted(refusal)
-        fields = {**sender, "gas": min(self.max_gas, gas * 6 // 5 + 10_000), **fees}
+        fields = {**sender, "gas": self._limit(gas), **fees}
         with self._lock:
             nonce = self._next_nonce()
             tx_hash, raw = self._sign(fn, fields, nonce)
@@ -138,8 +143,24 @@ class TxSender:
         return tx_hash, raw, fields
 
     def _simulate(self, fn, sender: dict):
-        """eth_call of the action; its decoded return value (for `check`). Reverts raise Reverted."""
+        """eth_call of the action with its gas limit; its decoded return value (for `check`).
+        Reverts (and running out of the limit) raise Reverted."""
         return self._rpc("simulating", lambda: fn.call(sender), reverts=True)
+
+    def _gas(self, fn, sender: dict, fresh: bool = False) -> int:
+        """Gas for a call of `fn`'s function: estimated on its first use (or `fresh`), then reused.
+        eth_estimateGas re-executes the call many times (seconds on Ganache); the simulation at
+        the derived limit proves each call fits, and one that does not is estimated again."""
+        key = (fn.address, fn.fn_name)
+        if fresh or key not in self._estimates:
+            gas = self._rpc("estimating gas", lambda: fn.estimate_gas(sender), reverts=True)
+            if gas > self.max_gas:
+                raise Reverted(f"gas estimate {gas} above the limit {self.max_gas}")
+            self._estimates[key] = gas
+        return self._estimates[key]
+
+    def _limit(self, gas: int) -> int:
+        return min(self.max_gas, gas * 3 // 2 + 10_000)
 
     def _sign(self, fn, fields: dict, nonce: int) -> tuple[str, str]:
         tx = fn.build_transaction({**fields, "nonce": nonce, "chainId": self._chain()})
@@ -192,6 +213,8 @@ class TxSender:
         return ActionResult("failed", tx_hash, why, gas_used)
 
     def _duplicate(self, claim: Claim) -> ActionResult:
+        if claim.status == "sent" and not self.claims.settles(claim):
+            return ActionResult("duplicate", claim.tx_hash, "in flight in another process")
         if claim.status == "sent":
             settled = self._resolve(claim)
             return ActionResult("duplicate", settled.tx_hash, f"already sent ({settled.status})", settled.gas_used)

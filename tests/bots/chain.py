@@ -166,3 +166,14 @@ class Platform:
             self.send(bulk.functions.listAndFund(book.address, terms, min(per_tx, count - start)), self.gov,
                       gas=29_000_000)
         return list(range(first, first + count))
+
+
+def index(app, deployment: dict, url: str) -> None:
+    """Run the indexer until it has caught up with the node (the bots read the indexed loans)."""
+    from backend.db import database
+    from backend.indexer import Indexer, RpcSource
+
+    indexer = Indexer(deployment)
+    with database(app).session() as db:
+        while not indexer.step(db, RpcSource(url)).caught_up:
+            pass

@@ -18,6 +18,10 @@ pytestmark = pytest.mark.skipif(not (ROOT / "node_modules" / ".bin" / "ganache")
                                 reason="Ganache not installed (make setup)")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "count(n): how many loans a scenario sets up")
+
+
 def pytest_addoption(parser):
     try:  # tests/backend/conftest.py registers the same option when both directories run together
         parser.addoption("--backend-db", default=os.environ.get("LENDCHAIN_TEST_DATABASE_URL", ""),
@@ -57,11 +61,25 @@ def bots_app(database_url, node):  # noqa: F811 - the imported fixture
     database(app).dispose()
 
 
+def empty_database(engine) -> None:
+    from backend.db.models import Base
+
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
 @pytest.fixture(scope="module", autouse=True)
 def empty_database_after_module(cleaner):  # noqa: F811 - the imported fixture
     yield
-    from backend.db.models import Base
+    empty_database(cleaner)
 
-    with cleaner.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+
+@pytest.fixture
+def isolated_chain(platform, cleaner):  # noqa: F811 - the imported fixture
+    """The test's transactions are undone after it (evm_snapshot / evm_revert), and the database
+    emptied, so each scenario sweeps only its own loans."""
+    snapshot = platform.rpc("evm_snapshot")
+    yield
+    assert platform.rpc("evm_revert", snapshot) is True
+    empty_database(cleaner)

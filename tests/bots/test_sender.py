@@ -157,3 +157,13 @@ def test_rpc_errors_and_timeouts_are_retried(bots_app, platform, node):
         assert proxy.failed >= 8
     assert minted(platform, target) == before + 2
 
+
+
+def test_a_call_that_outgrows_its_functions_estimate_is_estimated_again(bots_app, platform, sender):
+    target = platform.lenders[2]
+    before = minted(platform, target)
+    fn = mint(platform, target, 2)
+    sender._estimates[(fn.address, fn.fn_name)] = 1_000  # as if earlier calls had been far cheaper
+    result = sender.send("test:regrown", fn)
+    assert result.status == "confirmed" and minted(platform, target) == before + 2
+    assert sender._estimates[(fn.address, fn.fn_name)] > 20_000

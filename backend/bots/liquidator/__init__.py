@@ -22,5 +22,5 @@ def context_from_app(app, web3=None) -> Context:
     if native in client.contracts:
         native = client[native].address
     return Context(client, make_sender(app, "liquidator", web3=web3), database(app).session,
-                   channels_from_config(config), config["LIQUIDATOR_MIN_PROFIT_BPS"],
-                   config["LIQUIDATOR_SWEEP_CHUNK"], native or None)
+                   channels=channels_from_config(config), min_profit_bps=config["LIQUIDATOR_MIN_PROFIT_BPS"],
+                   chunk=config["LIQUIDATOR_SWEEP_CHUNK"], native_token=native or None)

@@ -6,9 +6,9 @@ and prices, mirroring the contracts' own rules so that a decided action does not
 - An active loan whose first unpaid instalment is `defaultAfter` overdue (lens
   secondsUntilDefault = 0): `markDefault` (first: a defaulted loan's whole debt can then be
   liquidated, and the loan stops accruing as an active one).
-- A secured active loan with health < 1, or a defaulted one with collateral: `liquidate`, with a
-  repayment the collateral covers including the bonus, at most the close factor of the debt
-  (rounded down, under the vault's rounded-up maximum); never while a price is unusable (`paused`).
+- A secured active loan with health < 1, or a defaulted one with collateral: `liquidate` the most
+  the vault accepts (the close factor of the debt, or all of it once defaulted); never while a
+  price is unusable (`paused`).
 - A finished loan (repaid, closed, cancelled, expired) still holding collateral: `release`.
 All amounts are integers: loan-token base units, USD WAD, bps.
 """
@@ -77,13 +77,17 @@ def decide(state: LoanState, listing: Listing | None, now: int) -> Decision | No
     return None
 
 
-def repay_amount(state: LoanState, position: Position, loan_quote: Quote, collateral_quote: Quote) -> int:
-    """The largest repayment the vault accepts whose collateral (plus bonus) the position covers."""
+def repay_amount(state: LoanState, position: Position, loan_quote: Quote, collateral_quote: Quote) -> tuple[int, int]:
+    """(amount to request, amount it will cost). The request is the most the vault accepts: the
+    close factor of the debt while active (rounded down, under the vault's rounded-up maximum), all
+    of it once defaulted. When the collateral cannot cover that plus the bonus, the vault seizes
+    all of it for the repayment it covers (rounded up): that is the cost, and no dust is left."""
     debt = state.due.payoff
     limit = debt if state.status == "defaulted" else debt * position.close_factor_bps // BPS
     collateral_wad = position.amount * collateral_quote.price_wad // collateral_quote.unit
-    covered = collateral_wad * BPS * loan_quote.unit // ((BPS + position.liquidation_bonus_bps) * loan_quote.price_wad)
-    return min(limit, covered)
+    covered = mul_div_up(collateral_wad * BPS, loan_quote.unit,
+                         (BPS + position.liquidation_bonus_bps) * loan_quote.price_wad)
+    return limit, min(limit, covered)
 
 
 def profit_shortfall(seized: int, repay: int, gas: int, fee_per_gas: int, loan_quote: Quote,

@@ -1,16 +1,18 @@
 """One liquidator step: sweep the watched loans through the lens at one block, act, alert.
 
 `step(ctx)` is idempotent: every action goes through the shared sender under a key that makes
-two replicas (or a restarted process) act at most once — liquidations per loan and block of the
-sweep (a partly liquidated loan may be liquidated again at a later block), defaults, starts,
-expiries and releases once per loan — and alerts are stored once per dedupe key.
+two replicas (or a restarted process) act at most once — liquidations per loan and attempt
+number (one in flight per loan; a partly liquidated or skipped loan is tried again at the next
+step), defaults, starts, expiries and releases once per loan — and alerts are stored once per
+dedupe key.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Callable
 
 from sqlalchemy import select
@@ -19,13 +21,15 @@ from sqlalchemy.orm import Session
 from backend.bots.liquidator import alerts as alert_rules
 from backend.bots.liquidator.decisions import FINISHED, Decision, Listing, decide, profit_shortfall, repay_amount
 from backend.db.models import BotAction, ChainEvent, Loan, NoteHolding
+from backend.db.types import utcnow
 from backend.indexer.projection import pad
 from backend.notify.channels import deliver
 from backend.notify.store import store_alerts
-from backend.sdk import LendchainClient, LoanState, Quote
+from backend.sdk import LendchainClient, LoanState, Position, Quote
 from backend.tx import ActionResult, TxSender
 
 log = logging.getLogger("lendchain.bots.liquidator")
+UNLIMITED = 2**255
 
 
 @dataclass
@@ -38,6 +42,8 @@ class Context:
     chunk: int = 250
     native_token: str | None = None  # the token whose oracle price values gas (WETH)
     liquidations_seen_through: int = -1  # block of the last Liquidated event alerted (a restart rescans: deduped)
+    approved: set = field(default_factory=set)  # loan tokens the book may pull without limit
+    positions: dict = field(default_factory=dict)  # loan id -> Position (liquidation terms), read per step
 
 
 @dataclass
@@ -69,16 +75,17 @@ def step(ctx: Context) -> StepReport:
     report = StepReport(head.number, head.timestamp)
     with ctx.sessions() as db:
         rows = watched_loans(db, ctx.client.chain_id, head.timestamp)
-        busy = in_flight(db, ctx.client.chain_id)
     states = ctx.client.loan_states(list(rows), block=head.number, chunk=ctx.chunk)
     report.swept = len(states)
     decisions = [(d, s) for s in states if (d := decide(s, listing_of(rows[s.loan_id]), head.timestamp))]
     quotes: dict[str, Quote] = {}
+    liquidating = {d.loan_id: rows[d.loan_id] for d, _ in decisions if d.kind == "liquidate"}
+    if liquidating:
+        with ctx.sessions() as db:
+            ctx.positions = positions_from_events(db, ctx.client.chain_id, liquidating)
     for decision, state in decisions:
         if decision.kind == "paused":
             report.paused[state.collateral_token] = report.paused.get(state.collateral_token, 0) + 1
-            continue
-        if decision.loan_id in busy:
             continue
         result = act(ctx, decision, state, head.number, quotes)
         report.actions.append({"kind": decision.kind, "loan_id": decision.loan_id, "status": result.status,
@@ -103,13 +110,6 @@ def listing_of(row: Loan) -> Listing:
     return Listing(row.loan_id, row.funding_deadline, int(row.principal), int(row.funded), row.min_fill_bps)
 
 
-def in_flight(db: Session, chain_id: int) -> set[int]:
-    """Loans with a liquidation broadcast and not settled yet: not liquidated again until it is."""
-    keys = db.scalars(select(BotAction.action_key).where(BotAction.status == "sent",
-                                                         BotAction.action_key.like(f"liquidate:{chain_id}:%")))
-    return {int(key.split(":")[2]) for key in keys}
-
-
 def act(ctx: Context, decision: Decision, state: LoanState, block: int, quotes: dict[str, Quote]) -> ActionResult:
     chain, client, loan_id = ctx.client.chain_id, ctx.client, decision.loan_id
     if decision.kind == "liquidate":
@@ -130,12 +130,13 @@ def quote(ctx: Context, token: str | None, quotes: dict[str, Quote]) -> Quote:
 
 def liquidate(ctx: Context, decision: Decision, state: LoanState, block: int,
               quotes: dict[str, Quote]) -> ActionResult:
-    position = ctx.client.position(decision.loan_id)
+    position = ctx.positions.get(decision.loan_id) or ctx.client.position(decision.loan_id)
+    position = replace(position, amount=state.collateral_amount)  # terms fixed at listing; the amount moves
     loan_quote, collateral_quote = quote(ctx, position.loan_token, quotes), quote(ctx, position.token, quotes)
     native = quote(ctx, ctx.native_token, quotes)
     if not (loan_quote.usable and collateral_quote.usable and native.usable):
         return ActionResult("skipped", reason="a price (loan token, collateral or gas token) is unusable")
-    repay = repay_amount(state, position, loan_quote, collateral_quote)
+    repay, cost = repay_amount(state, position, loan_quote, collateral_quote)
     if repay <= 0:
         return ActionResult("skipped", reason="nothing to repay")
     approval = ensure_allowance(ctx, position.loan_token, repay)
@@ -143,21 +144,53 @@ def liquidate(ctx: Context, decision: Decision, state: LoanState, block: int,
         return approval
 
     def check(seized, gas: int, fee_per_gas: int) -> str | None:
-        return profit_shortfall(int(seized), repay, gas, fee_per_gas, loan_quote, collateral_quote,
+        return profit_shortfall(int(seized), cost, gas, fee_per_gas, loan_quote, collateral_quote,
                                 native.price_wad, ctx.min_profit_bps)
 
-    key = f"liquidate:{ctx.client.chain_id}:{decision.loan_id}:{block}"
-    return ctx.sender.send(key, ctx.client.liquidate(decision.loan_id, repay), reason=decision.reason, check=check)
+    with ctx.sessions() as db:
+        attempt, busy = liquidation_attempt(db, ctx.client.chain_id, decision.loan_id, ctx.sender.claims.stale_seconds)
+    if busy:
+        return ActionResult("duplicate", reason="another liquidation of this loan is in flight")
+    key = f"liquidate:{ctx.client.chain_id}:{decision.loan_id}:{attempt}"
+    return ctx.sender.send(key, ctx.client.liquidate(decision.loan_id, repay), reason=f"{decision.reason} at block "
+                           f"{block}", check=check)
+
+
+def liquidation_attempt(db: Session, chain_id: int, loan_id: int, stale_seconds: float) -> tuple[int, bool]:
+    """(number of this loan's liquidation attempts so far, whether one is in flight). Replicas that
+    see the same history name the next attempt alike, so only one of them claims it; a finished
+    attempt (confirmed, skipped, failed) lets the next step try again, and a claim abandoned by a
+    dead process (pending past `stale_seconds`) does not block the loan."""
+    rows = db.execute(select(BotAction.status, BotAction.claimed_at).where(
+        BotAction.action_key.like(f"liquidate:{chain_id}:{loan_id}:%"))).all()
+    cutoff = utcnow() - timedelta(seconds=stale_seconds)
+    busy = any(status == "sent" or (status == "pending" and claimed_at >= cutoff) for status, claimed_at in rows)
+    return len(rows), busy
 
 
 def ensure_allowance(ctx: Context, token: str, amount: int) -> ActionResult | None:
     """The book pulls the liquidator's payment: approve it once (None when the allowance suffices)."""
+    if token in ctx.approved:
+        return None
     book = ctx.client["LoanBook"].address
-    if ctx.client.allowance(token, ctx.sender.address, book) >= amount:
+    allowance = ctx.client.allowance(token, ctx.sender.address, book)
+    if allowance >= UNLIMITED:
+        ctx.approved.add(token)
+    if allowance >= amount:
         return None
     result = ctx.sender.send(f"approve:{ctx.client.chain_id}:{token}:{book}:{ctx.sender.address}",
                              ctx.client.approve(token, book), reason="the loan book pulls liquidation payments")
     return None if result.status in ("confirmed", "duplicate") else result
+
+
+def positions_from_events(db: Session, chain_id: int, loans: dict[int, Loan]) -> dict[int, Position]:
+    """Liquidation terms fixed at listing, from the indexed CollateralLocked events (no RPC per loan)."""
+    events = db.scalars(select(ChainEvent).where(ChainEvent.chain_id == chain_id,
+                                                 ChainEvent.event == "CollateralLocked",
+                                                 ChainEvent.loan_id.in_(list(loans))))
+    return {e.loan_id: Position(e.args["token"], int(e.args["amount"]), loans[e.loan_id].token, 0,
+                                int(e.args["liquidationThresholdBps"]), int(e.args["liquidationBonusBps"]),
+                                int(e.args["closeFactorBps"])) for e in events}
 
 
 def send_alerts(ctx: Context, states: list[LoanState], rows: dict[int, Loan], now: int) -> int:
