@@ -390,7 +390,7 @@ class Observation:
     notes: dict  # (loan id, holder) -> balanceOf
     claimable: dict  # (loan id, holder) -> claimable, for everyone who held notes of a started loan
     vault_balance: int  # WETH held by the vault
-    positions: dict  # loan id -> (collateral token, amount, threshold, bonus, close factor, borrower)
+    positions: dict  # loan id -> (collateral token, amount, loan token, ratio, threshold, bonus, close factor)
     autolend_balances: tuple  # (USDC, WETH) held by AutoLend
     commitments: dict  # commitment id -> stored commitment as a dict
     lent: dict  # (commitment id, borrower) -> lentToBorrower
@@ -1780,9 +1780,11 @@ class LendingMachine(RuleBasedStateMachine):
         assert obs.vault_balance == escrowed + self.donated.get("vault", 0), (
             f"the vault holds {obs.vault_balance} WETH, escrows {escrowed}, was given {self.donated.get('vault', 0)}")
         for loan in self.loans.values():
-            token = str(self.p.weth).lower() if loan.has_position else ZERO_ADDRESS
-            borrower = str(loan.borrower) if loan.has_position else "0x0000000000000000000000000000000000000000"
-            expected = (token, loan.collateral, loan.threshold_bps, loan.bonus_bps, loan.close_factor_bps, borrower)
+            if loan.has_position:
+                expected = (str(self.p.weth).lower(), loan.collateral, str(self.p.usdc), loan.min_ratio_bps,
+                             loan.threshold_bps, loan.bonus_bps, loan.close_factor_bps)
+            else:
+                expected = (ZERO_ADDRESS, 0, "0x0000000000000000000000000000000000000000", 0, 0, 0, 0)
             assert obs.positions[loan.loan_id] == expected, (
                 f"loan {loan.loan_id}: position {obs.positions[loan.loan_id]}, ghost {expected}")
 
