@@ -63,6 +63,15 @@ test-backend-pg:
 bench-backend: setup
 	.venv/bin/python benchmarks/backend_bench.py
 
+## bench-bots: liquidation reaction and a 1,000-loan sweep on a fresh Ganache (8615) -> benchmarks/results/bots.json
+## test-bots: the bots' tests (sender, liquidator, notifications, prices) on their own Ganache (8615)
+.PHONY: bench-bots test-bots
+bench-bots: setup
+	.venv/bin/python benchmarks/bots_bench.py
+
+test-bots:
+	.venv/bin/python -m pytest tests/bots -p no:pytest-brownie -q
+
 ## test-api-fuzz: schemathesis (own venv, toolchain/schemathesis/requirements.lock) over /openapi.json: no 5xx
 test-api-fuzz: setup
 	./toolchain/schemathesis/run.sh
