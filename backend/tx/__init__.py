@@ -8,11 +8,21 @@ from backend.tx.sender import ActionResult, TxSender
 __all__ = ["ActionResult", "TxSender", "make_sender", "make_web3"]
 
 
-def make_web3(rpc_url: str, timeout: float):
-    """web3 over HTTP without web3's own retries: the sender retries, with its own backoff."""
-    from web3 import HTTPProvider, Web3
+READS = ("eth_chainId", "eth_blockNumber", "eth_getBlockByNumber", "eth_call", "eth_getLogs", "eth_getTransactionCount",
+         "eth_getTransactionReceipt", "eth_getTransactionByHash")
 
-    return Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None))
+
+def make_web3(rpc_url: str, timeout: float, retries: int = 3, backoff_seconds: float = 0.25):
+    """web3 over HTTP for the bots: reads retried on connection errors, HTTP errors and timeouts
+    (a bot's sweep must outlive a flaky node); sends are retried by the sender itself, which knows
+    whether a transaction may already be out."""
+    from requests.exceptions import ConnectionError, HTTPError, Timeout
+    from web3 import HTTPProvider, Web3
+    from web3.providers.rpc.utils import ExceptionRetryConfiguration
+
+    retry = ExceptionRetryConfiguration(errors=(ConnectionError, HTTPError, Timeout), retries=retries,
+                                        backoff_factor=backoff_seconds, method_allowlist=list(READS)) if retries else None
+    return Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, exception_retry_configuration=retry))
 
 
 def make_sender(app, bot: str, web3=None) -> TxSender:
@@ -24,7 +34,9 @@ def make_sender(app, bot: str, web3=None) -> TxSender:
 
     config = app.config
     deployment = load_deployment(config["DEPLOYMENTS_DIR"], int(config["CHAIN_ID"]))
-    return TxSender(web3 or make_web3(config["RPC_URL"], config["HTTP_TIMEOUT_SECONDS"]), bot_account(bot, config),
+    web3 = web3 or make_web3(config["RPC_URL"], config["HTTP_TIMEOUT_SECONDS"], config["BOT_RETRIES"],
+                             config["BOT_BACKOFF_SECONDS"])
+    return TxSender(web3, bot_account(bot, config),
                     database(app).session, bot, max_gas=config["BOT_MAX_GAS"], retries=config["BOT_RETRIES"],
                     backoff_seconds=config["BOT_BACKOFF_SECONDS"], decoder=RevertDecoder.from_deployment(deployment),
                     stale_claim_seconds=config["BOT_STALE_CLAIM_SECONDS"],

@@ -87,11 +87,14 @@ def _show(value: Any) -> str:
 def revert_data(error: BaseException) -> str | None:
     """The revert data web3.py attached to a call's exception, if any (hex string)."""
     data = getattr(error, "data", None)
-    if isinstance(data, dict):
-        data = data.get("data") or next((v.get("return") for v in data.values() if isinstance(v, dict)), None)
+    if isinstance(data, dict):  # node-specific shapes: {"data": ...}, Ganache's {"result": ...} or {tx: {"return"}}
+        data = data.get("data") or data.get("result") or next(
+            (v.get("return") for v in data.values() if isinstance(v, dict)), None)
     if isinstance(data, str) and data.startswith("0x"):
         return data
     for arg in getattr(error, "args", ()):
-        if isinstance(arg, dict) and isinstance(arg.get("data"), str):
-            return arg["data"]
+        if isinstance(arg, dict):
+            found = arg.get("data") if isinstance(arg.get("data"), str) else arg.get("result")
+            if isinstance(found, str) and found.startswith("0x"):
+                return found
     return None

@@ -38,6 +38,7 @@ from backend.tx.revert import RevertDecoder, revert_data
 GWEI = 10**9
 NONCE_USED = ("nonce too low", "correct nonce", "replacement transaction underpriced", "nonce has already been used")
 ALREADY_KNOWN = ("already known", "already imported", "known transaction")
+OUT_OF_GAS = ("out of gas", "intrinsic gas", "gas required exceeds")
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class TxSender:
         try:
             result = self._simulate(fn, {**sender, "gas": self._limit(gas)})
         except Reverted as error:
-            if "out of gas" not in error.reason:
+            if not any(text in error.reason.lower() for text in OUT_OF_GAS):
                 raise
             gas = self._gas(fn, sender, fresh=True)  # this call needs more than its function did so far
             result = self._simulate(fn, {**sender, "gas": self._limit(gas)})
@@ -290,7 +291,7 @@ class TxSender:
                 message = str(error).lower()
                 if nonce_errors and any(text in message for text in NONCE_USED + ALREADY_KNOWN):
                     raise NonceUsed(str(error)) from None
-                if reverts and "revert" in message:
+                if reverts and ("revert" in message or any(text in message for text in OUT_OF_GAS)):
                     raise Reverted(self.decoder.decode(revert_data(error)) if revert_data(error)
                                    else str(error)) from None
                 if attempt == self.retries:

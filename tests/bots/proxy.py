@@ -1,6 +1,7 @@
 """A JSON-RPC proxy in front of Ganache that fails on demand: the next N requests get an HTTP 502
-(`fail(n)`) or are held past the client's timeout (`stall(n, seconds)`). For the sender's and the
-bots' RPC-failure scenarios."""
+(`fail(n)`) or are held past the client's timeout (`stall(n, seconds)`), or every k-th request
+does (`every(fail_every, stall_every, seconds)`). For the sender's and the bots' RPC-failure
+scenarios."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ class FlakyProxy:
         self.stalls = 0
         self.stall_seconds = 0.0
         self.failed = 0
+        self.requests = 0
+        self.fail_every = self.stall_every = 0
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -39,8 +42,19 @@ class FlakyProxy:
         with self.lock:
             self.stalls, self.stall_seconds = count, seconds
 
+    def every(self, fail_every: int, stall_every: int = 0, seconds: float = 0.0) -> None:
+        with self.lock:
+            self.fail_every, self.stall_every, self.stall_seconds = fail_every, stall_every, seconds
+
     def _take(self) -> str | None:
         with self.lock:
+            self.requests += 1
+            if self.fail_every and self.requests % self.fail_every == 0:
+                self.failed += 1
+                return "fail"
+            if self.stall_every and self.requests % self.stall_every == 0:
+                self.failed += 1
+                return "stall"
             if self.failures:
                 self.failures -= 1
                 self.failed += 1

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from backend.db import database
 from backend.db.models import BotAction
+from backend.db.types import utcnow
 from backend.tx import make_sender, make_web3
 from tests.bots.chain import USDC
 from tests.bots.proxy import FlakyProxy
@@ -96,10 +98,6 @@ def test_the_nonce_is_resynced_when_another_process_used_it(bots_app, platform, 
 
 
 def test_a_stale_claim_of_a_dead_process_is_taken_over_a_live_one_is_not(bots_app, platform, sender):
-    from datetime import timedelta
-
-    from backend.db.types import utcnow
-
     with database(bots_app).session() as db:
         db.add(BotAction(action_key="test:stale", bot="liquidator", status="pending", claimed_by="dead",
                          claimed_at=utcnow() - timedelta(seconds=60)))
@@ -121,10 +119,11 @@ def test_a_transaction_signed_before_a_crash_is_broadcast_once_never_signed_agai
         "from": account.address, "nonce": web3.eth.get_transaction_count(account.address, "pending"),
         "gas": 100_000, "maxFeePerGas": 10 * 10**9, "maxPriorityFeePerGas": 10**9, "chainId": 1337})
     signed = account.sign_transaction(tx)
+    long_ago = utcnow() - timedelta(seconds=60)  # the dead process's last write
     with database(bots_app).session() as db:
         db.add(BotAction(action_key="test:crashed", bot="liquidator", status="sent", claimed_by="dead",
                          tx_hash=signed.hash.to_0x_hex(), raw_tx=signed.raw_transaction.to_0x_hex(),
-                         nonce=tx["nonce"], sender=account.address))
+                         nonce=tx["nonce"], sender=account.address, claimed_at=long_ago, updated_at=long_ago))
         db.commit()
     fresh = make_sender(bots_app, "liquidator")
     assert fresh.send("test:crashed", mint(platform, target, 5)).status == "duplicate"
@@ -140,7 +139,7 @@ def test_rpc_errors_and_timeouts_are_retried(bots_app, platform, node):
     target = platform.lenders[2]
     before = minted(platform, target)
     with FlakyProxy(node.url) as proxy:
-        web3 = make_web3(proxy.url, timeout=1)
+        web3 = make_web3(proxy.url, timeout=1, retries=0)  # only the sender's own retries
         sender = make_sender(bots_app, "liquidator", web3=web3)
         sender.backoff_seconds = 0.05
         proxy.fail(2)
@@ -160,10 +159,9 @@ def test_rpc_errors_and_timeouts_are_retried(bots_app, platform, node):
 
 
 def test_a_call_that_outgrows_its_functions_estimate_is_estimated_again(bots_app, platform, sender):
-    target = platform.lenders[2]
-    before = minted(platform, target)
+    target = platform.web3.eth.account.create().address  # a first balance: a new storage slot (20,000 gas)
     fn = mint(platform, target, 2)
-    sender._estimates[(fn.address, fn.fn_name)] = 1_000  # as if earlier calls had been far cheaper
+    sender._estimates[(fn.address, fn.fn_name)] = 21_000  # as if earlier calls had been far cheaper
     result = sender.send("test:regrown", fn)
-    assert result.status == "confirmed" and minted(platform, target) == before + 2
-    assert sender._estimates[(fn.address, fn.fn_name)] > 20_000
+    assert result.status == "confirmed" and minted(platform, target) == 2
+    assert sender._estimates[(fn.address, fn.fn_name)] > 40_000

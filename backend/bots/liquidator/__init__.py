@@ -16,7 +16,8 @@ def context_from_app(app, web3=None) -> Context:
     from backend.tx import make_sender, make_web3
 
     config = app.config
-    web3 = web3 or make_web3(config["RPC_URL"], config["HTTP_TIMEOUT_SECONDS"])
+    web3 = web3 or make_web3(config["RPC_URL"], config["HTTP_TIMEOUT_SECONDS"], config["BOT_RETRIES"],
+                             config["BOT_BACKOFF_SECONDS"])
     client = LendchainClient(web3, load_deployment(config["DEPLOYMENTS_DIR"], int(config["CHAIN_ID"])))
     native = config.get("LIQUIDATOR_NATIVE_TOKEN") or ""
     if native in client.contracts:
