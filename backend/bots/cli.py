@@ -3,7 +3,8 @@
     bots liquidator run [--once]            sweep, liquidate, default, chores, alerts on every new block
     bots prices run [--once] [--replay F]   keep the local mock feeds fresh / replay a price path (local only)
 
-Exit status of `--once`: 0 after a step, 2 when the chain or its deployment map cannot be reached.
+Exit status: 2 when the deployment map, a key or a setting is missing (before any step); `--once`
+exits 0 after its step.
 """
 
 from __future__ import annotations
@@ -34,11 +35,12 @@ def liquidator_run(once):
     from backend.bots import loop
     from backend.bots.liquidator import context_from_app, step
     from backend.chain import ChainUnavailable
+    from backend.tx.keys import MissingKey
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         ctx = context_from_app(current_app._get_current_object())
-    except (ChainUnavailable, ValueError) as error:
+    except (ChainUnavailable, MissingKey, ValueError) as error:
         _fail(f"liquidator: {error}")
     loop.run(lambda: step(ctx), lambda: ctx.client.web3.eth.block_number, once=once,
              poll_seconds=current_app.config["BOT_POLL_SECONDS"], report=lambda r: click.echo(r.summary()))
