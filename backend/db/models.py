@@ -379,3 +379,22 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered: Mapped[list] = mapped_column(JSON, default=list)  # channel names that accepted it
+
+
+# -- auto-lend (issue 10) ------------------------------------------------------------------------
+
+class AutoLendFilter(Base):
+    """A lender's off-chain filters for one of its commitments (backend/rules/commitments.py). They
+    only narrow the on-chain rule and bind only the platform's bot (backend/bots/autolend):
+    blocklisted borrowers (checksummed), at most `max_loans_per_day` distinct loans per day of chain
+    time, a minimum score (0..100, of the PD snapshotted at listing), and a pause."""
+
+    __tablename__ = "autolend_filters"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    lender: Mapped[str] = mapped_column(ADDRESS, index=True)
+    blocked_borrowers: Mapped[list] = mapped_column(JSON, default=list)
+    max_loans_per_day: Mapped[int | None] = mapped_column(Integer)
+    min_score: Mapped[int | None] = mapped_column(Integer)
+    paused: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
