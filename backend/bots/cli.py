@@ -2,6 +2,7 @@
 
     bots liquidator run [--once]            sweep, liquidate, default, chores, alerts on every new block
     bots prices run [--once] [--replay F]   keep the local mock feeds fresh / replay a price path (local only)
+    bots autolend run [--once]              fund matching listings from commitments, reinvest income
 
 Exit status: 2 when the deployment map, a key or a setting is missing (before any step); `--once`
 exits 0 after its step.
@@ -20,8 +21,10 @@ from flask.cli import AppGroup
 bots = AppGroup("bots", help="Keepers: liquidator, local price publisher (and auto-lend).")
 liquidator = AppGroup("liquidator", help="Liquidation monitor and keeper (backend/bots/liquidator).")
 prices = AppGroup("prices", help="Local price publisher (backend/bots/prices.py); local chains only.")
+autolend = AppGroup("autolend", help="Auto-lend bot (backend/bots/autolend).")
 bots.add_command(liquidator)
 bots.add_command(prices)
+bots.add_command(autolend)
 
 
 def _fail(message: str) -> None:
@@ -43,6 +46,23 @@ def liquidator_run(once):
     except (ChainUnavailable, MissingKey, ValueError) as error:
         _fail(f"liquidator: {error}")
     loop.run(lambda: step(ctx), lambda: ctx.client.web3.eth.block_number, once=once,
+             poll_seconds=current_app.config["BOT_POLL_SECONDS"], report=lambda r: click.echo(r.summary()))
+
+
+@autolend.command("run")
+@click.option("--once", is_flag=True, help="one step, then exit")
+def autolend_run(once):
+    from backend.bots import loop
+    from backend.bots.autolend import context_from_app, step, wake_mark
+    from backend.chain import ChainUnavailable
+    from backend.tx.keys import MissingKey
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        ctx = context_from_app(current_app._get_current_object())
+    except (ChainUnavailable, MissingKey, ValueError) as error:
+        _fail(f"autolend: {error}")
+    loop.run(lambda: step(ctx), lambda: wake_mark(ctx.sessions, ctx.client), once=once,
              poll_seconds=current_app.config["BOT_POLL_SECONDS"], report=lambda r: click.echo(r.summary()))
 
 
