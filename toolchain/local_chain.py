@@ -8,6 +8,8 @@ not from the project, so the setup commands (re)write these entries:
 - `lendchain-test` (8555): the chain the test suite starts and stops.
 - `lendchain-bench` (8565): the chain the gas benchmark starts and stops.
 - `lendchain-backend` (8605): the chain the backend's indexer tests start, restart and stop.
+- `lendchain-e2e` (8585), `lendchain-bots` (8615), `lendchain-autolend` (8625): the browser and bot
+  tests' chains; `lendchain-restart` (8635): the bot scenario that restarts its node, state kept.
 
 Brownie attaches to anything already listening on a network's port, so each use has its own.
 Ganache 7.9 knows hardforks up to shanghai, which is the EVM version the contracts are compiled
@@ -22,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GANACHE = ROOT / "node_modules" / ".bin" / "ganache"
 MNEMONIC = "test test test test test test test test test test test junk"
 PORTS = {"lendchain-local": 8545, "lendchain-test": 8555, "lendchain-bench": 8565, "lendchain-backend": 8605, "lendchain-e2e": 8585,
-         "lendchain-bots": 8615, "lendchain-autolend": 8625}
+         "lendchain-bots": 8615, "lendchain-autolend": 8625, "lendchain-restart": 8635}
 CHAIN_ID = 1337
 SETTINGS = {
     "evm_version": "shanghai",
@@ -65,10 +67,12 @@ def account_key(index: int) -> str:
     return Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}").key.hex()
 
 
-def ganache_command(port: int) -> list[str]:
-    """The Ganache 7 command line for the same chain brownie would launch (see SETTINGS)."""
+def ganache_command(port: int, database: Path | None = None) -> list[str]:
+    """The Ganache 7 command line for the same chain brownie would launch (see SETTINGS); with
+    `database`, the chain is kept in that directory, so a restarted node resumes it."""
+    kept = ["--database.dbPath", str(database)] if database else []
     return [
-        str(GANACHE),
+        str(GANACHE), *kept,
         "--server.port", str(port),
         "--chain.hardfork", SETTINGS["evm_version"],
         "--miner.blockGasLimit", str(SETTINGS["gas_limit"]),

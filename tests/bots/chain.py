@@ -25,14 +25,17 @@ WETH = 10**18
 FEED_UNIT = 10**8
 GAS_PRICE = 2 * 10**9
 GRADE_C_PLUS = 5  # collateral worth 50% of the principal required
+ZERO = "0x" + "00" * 20
 LIQUIDATOR_INDEX = 7  # the liquidator bot's local key (backend/tx/keys.py)
 
 
 class Node:
-    """Ganache on the port of `network_id`; `restart()` gives a fresh chain on the same port."""
+    """Ganache on the port of `network_id`. With `keep_state` the chain lives in `directory`, so
+    `restart()` brings the same chain back (a node restart); without it every start is a new chain."""
 
-    def __init__(self, network_id: str, directory: Path):
+    def __init__(self, network_id: str, directory: Path, keep_state: bool = False):
         self.network_id = network_id
+        self.database = directory / "chain-db" if keep_state else None
         self.port = PORTS[network_id]
         self.url = f"http://127.0.0.1:{self.port}"
         self.directory = directory
@@ -41,8 +44,10 @@ class Node:
     def start(self) -> "Node":
         if Web3(HTTPProvider(self.url)).is_connected():
             raise RuntimeError(f"something already answers on port {self.port}; stop it first")
+        if self.database:
+            self.database.mkdir(exist_ok=True)
         log = (self.directory / "ganache.log").open("a")
-        self.process = subprocess.Popen(ganache_command(self.port), stdout=log, stderr=subprocess.STDOUT,
+        self.process = subprocess.Popen(ganache_command(self.port, self.database), stdout=log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         probe = Web3(HTTPProvider(self.url))
         deadline = time.monotonic() + 30
@@ -64,6 +69,10 @@ class Node:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
 
     def deploy(self) -> dict:
         """scripts/deploy.py through brownie on this node; the map it writes into `directory`."""
@@ -166,6 +175,22 @@ class Platform:
             self.send(bulk.functions.listAndFund(book.address, terms, min(per_tx, count - start)), self.gov,
                       gas=29_000_000)
         return list(range(first, first + count))
+
+
+def commit(platform, lender: str, deposit: int, *, worst_grade=5, max_per_loan=10_000 * USDC, reinvest=False,
+           budget=10_000 * USDC, operator=ZERO) -> int:
+    """A commitment by `lender` (the rule signed by the lender's own account), its id."""
+    rule = (worst_grade, 1_000, 3_000, 400 * DAY, 0, max_per_loan, 10_000 * USDC, budget, platform.now() + 30 * DAY,
+            reinvest, 2**32 - 1, 10_000, operator)
+    autolend = platform.c["AutoLend"]
+    platform.send(autolend.functions.createCommitment(platform.c["MockUSDC"].address, rule, deposit), lender)
+    return autolend.functions.commitmentCount().call()
+
+
+def fundings(platform) -> list[tuple[int, int, int]]:
+    """(commitment, loan, amount) of every FundedFromCommitment event."""
+    events = platform.c["AutoLend"].events.FundedFromCommitment.get_logs(from_block=0)
+    return [(e["args"]["commitmentId"], e["args"]["loanId"], e["args"]["amount"]) for e in events]
 
 
 def index(app, deployment: dict, url: str) -> None:

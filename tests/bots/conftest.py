@@ -30,35 +30,43 @@ def pytest_addoption(parser):
         pass
 
 
-@pytest.fixture(scope="session")
-def node(tmp_path_factory):
-    chain = Node("lendchain-bots", tmp_path_factory.mktemp("bots-chain")).start()
-    try:
-        chain.deployment = chain.deploy()
-        yield chain
-    finally:
-        chain.stop()
+def chain_fixtures(network_id: str, keep_state: bool = False):
+    """The session fixtures `node`, `platform` and `bots_app` for the chain on `network_id`'s port.
+    A directory whose tests need a chain of their own defines all three again from here (a session
+    fixture is cached once, so overriding `node` alone would leave them on the first chain built)."""
+
+    @pytest.fixture(scope="session", name="node")
+    def node_fixture(tmp_path_factory):
+        chain = Node(network_id, tmp_path_factory.mktemp(network_id), keep_state).start()
+        try:
+            chain.deployment = chain.deploy()
+            yield chain
+        finally:
+            chain.stop()
+
+    @pytest.fixture(scope="session", name="platform")
+    def platform_fixture(node):
+        platform = Platform(node.url, node.deployment)
+        for who in [platform.borrower, *platform.lenders, platform.liquidator]:
+            platform.equip(who)
+        return platform
+
+    @pytest.fixture(scope="session", name="bots_app")
+    def bots_app_fixture(database_url, node):  # noqa: F811 - the imported fixture
+        from backend import create_app
+        from backend.db import database
+
+        app = create_app({"TESTING": True, "DATABASE_URL": database_url, "RPC_URL": node.url,
+                          "DEPLOYMENTS_DIR": str(node.directory), "SCORING_MODEL_DIR": "/nonexistent",
+                          "BOT_BACKOFF_SECONDS": 0.05, "BOT_STALE_CLAIM_SECONDS": 5,
+                          "BOT_RECEIPT_TIMEOUT_SECONDS": 30, "NOTIFY_CHANNELS": ""})
+        yield app
+        database(app).dispose()
+
+    return node_fixture, platform_fixture, bots_app_fixture
 
 
-@pytest.fixture(scope="session")
-def platform(node):
-    platform = Platform(node.url, node.deployment)
-    for who in [platform.borrower, *platform.lenders, platform.liquidator]:
-        platform.equip(who)
-    return platform
-
-
-@pytest.fixture(scope="session")
-def bots_app(database_url, node):  # noqa: F811 - the imported fixture
-    from backend import create_app
-    from backend.db import database
-
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "RPC_URL": node.url,
-                      "DEPLOYMENTS_DIR": str(node.directory), "SCORING_MODEL_DIR": "/nonexistent",
-                      "BOT_BACKOFF_SECONDS": 0.05, "BOT_STALE_CLAIM_SECONDS": 5, "BOT_RECEIPT_TIMEOUT_SECONDS": 30,
-                      "NOTIFY_CHANNELS": ""})
-    yield app
-    database(app).dispose()
+node, platform, bots_app = chain_fixtures("lendchain-bots")
 
 
 def empty_database(engine) -> None:

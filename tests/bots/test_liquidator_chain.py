@@ -4,10 +4,6 @@ an RPC that fails, and kill -9 of the bot process mid-sweep followed by a restar
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 
@@ -17,7 +13,8 @@ from sqlalchemy import func, select
 from backend.bots.liquidator import context_from_app, step
 from backend.db import database
 from backend.db.models import BotAction, Notification
-from tests.bots.chain import DAY, ROOT, USDC, WETH, index
+from tests.bots.chain import DAY, USDC, WETH, index
+from tests.bots.processes import bot_command, kill, run_once, start, wait_for
 from tests.bots.proxy import FlakyProxy
 
 
@@ -210,25 +207,16 @@ def test_an_rpc_that_fails_is_survived(platform, bots_app, node, crashed_loans):
 
 def test_kill_9_mid_sweep_then_restart_liquidates_every_loan_once(platform, bots_app, node, crashed_loans):
     index(bots_app, node.deployment, node.url)
-    env = dict(os.environ, DATABASE_URL=bots_app.config["DATABASE_URL"], RPC_URL=node.url,
-               DEPLOYMENTS_DIR=str(node.directory), CHAIN_ID="1337", BOT_STALE_CLAIM_SECONDS="2",
-               BOT_POLL_SECONDS="0.2", NOTIFY_CHANNELS="", PYTHONWARNINGS="ignore")
-    command = [sys.executable, "-m", "flask", "--app", "backend", "bots", "liquidator", "run"]
-    bot = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           start_new_session=True)
+    command, env = bot_command(bots_app, node, "liquidator")
+    bot = start(command, env)
     try:
-        deadline = time.monotonic() + 120
-        while len([e for e in liquidations(platform) if e["loanId"] in crashed_loans]) < 10:
-            assert time.monotonic() < deadline and bot.poll() is None, "the bot did not start liquidating"
-            time.sleep(0.2)
+        wait_for(lambda: len([e for e in liquidations(platform) if e["loanId"] in crashed_loans]) >= 10, [bot])
     finally:
-        os.killpg(bot.pid, signal.SIGKILL)
-        bot.wait()
+        kill(bot)
     done = len([e for e in liquidations(platform) if e["loanId"] in crashed_loans])
     assert 10 <= done < len(crashed_loans)  # killed mid-sweep
     time.sleep(2.5)  # a claim it held but never signed is stale now
-    restarted = subprocess.run(command + ["--once"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert restarted.returncode == 0, restarted.stderr[-2000:]
+    run_once(command, env)
     if not all(collateral_of(platform, loan) == 0 for loan in crashed_loans):  # a key of the dead process's block
-        subprocess.run(command + ["--once"], cwd=ROOT, env=env, capture_output=True, timeout=300, check=True)
+        run_once(command, env)
     assert_liquidated_once(platform, bots_app, crashed_loans)

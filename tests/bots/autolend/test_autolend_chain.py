@@ -6,10 +6,6 @@ mid-sweep then a restart, and two replicas at once — never funding a pair twic
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -18,9 +14,9 @@ from sqlalchemy import select
 from backend.bots.autolend import context_from_app, step
 from backend.db import database
 from backend.db.models import AutoLendFilter, BotAction
-from tests.bots.chain import DAY, ROOT, USDC, index
+from tests.bots.chain import USDC, commit, fundings, index
+from tests.bots.processes import bot_command, kill, run_once, start, wait_for
 
-ZERO = "0x" + "00" * 20
 AVAILABLE = 11  # IAutoLend.Commitment field positions
 BUDGET = 12
 
@@ -51,28 +47,12 @@ def run_step(bots_app, node):
     return run
 
 
-def commit(platform, lender: str, deposit: int, *, worst_grade=5, max_per_loan=10_000 * USDC, reinvest=False,
-           budget=10_000 * USDC, operator=ZERO) -> int:
-    """A commitment by `lender` (the rule signed by the lender's own account), its id."""
-    rule = (worst_grade, 1_000, 3_000, 400 * DAY, 0, max_per_loan, 10_000 * USDC, budget, platform.now() + 30 * DAY,
-            reinvest, 2**32 - 1, 10_000, operator)
-    autolend = platform.c["AutoLend"]
-    platform.send(autolend.functions.createCommitment(platform.c["MockUSDC"].address, rule, deposit), lender)
-    return autolend.functions.commitmentCount().call()
-
-
 def notes(platform, who: str, loan_id: int) -> int:
     return platform.c["LoanBook"].functions.balanceOf(who, loan_id).call()
 
 
 def commitment(platform, commitment_id: int):
     return platform.c["AutoLend"].functions.commitment(commitment_id).call()
-
-
-def fundings(platform) -> list[tuple[int, int, int]]:
-    """(commitment, loan, amount) of every FundedFromCommitment event."""
-    events = platform.c["AutoLend"].events.FundedFromCommitment.get_logs(from_block=0)
-    return [(e["args"]["commitmentId"], e["args"]["loanId"], e["args"]["amount"]) for e in events]
 
 
 def actions(app) -> list[BotAction]:
@@ -175,30 +155,6 @@ def test_income_is_reinvested_for_rules_that_ask(platform, bots_app, run_step):
     assert lens.functions.claimables([loan], plain).call()[0] > 0  # a rule without reinvest keeps its income
 
 
-def bot_command(bots_app, node) -> tuple[list[str], dict]:
-    env = dict(os.environ, DATABASE_URL=bots_app.config["DATABASE_URL"], RPC_URL=node.url,
-               DEPLOYMENTS_DIR=str(node.directory), CHAIN_ID="1337", BOT_STALE_CLAIM_SECONDS="2",
-               BOT_POLL_SECONDS="0.2", NOTIFY_CHANNELS="", PYTHONWARNINGS="ignore")
-    return [sys.executable, "-m", "flask", "--app", "backend", "bots", "autolend", "run"], env
-
-
-def start(command, env) -> subprocess.Popen:
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-
-
-def kill(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-
-
-def wait_for(condition, processes, seconds=120) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline and all(p.poll() is None for p in processes), "the bot stalled or died"
-        time.sleep(0.1)
-
-
 @pytest.fixture
 def four_listings(platform):
     """Two equal commitments and four listings of 100: each pair's fair share is 50."""
@@ -217,7 +173,7 @@ def assert_funded_once_in_fair_shares(platform, ids, loans) -> None:
 def test_kill_9_mid_sweep_then_restart_funds_each_pair_once(platform, bots_app, node, four_listings):
     ids, loans = four_listings
     index(bots_app, node.deployment, node.url)
-    command, env = bot_command(bots_app, node)
+    command, env = bot_command(bots_app, node, "autolend")
     bot = start(command, env)
     try:
         wait_for(lambda: len(fundings(platform)) >= 2, [bot])
@@ -225,8 +181,7 @@ def test_kill_9_mid_sweep_then_restart_funds_each_pair_once(platform, bots_app, 
         kill(bot)
     assert 2 <= len(fundings(platform)) < 8  # killed mid-sweep
     time.sleep(2.5)  # a claim it held but never signed is stale now
-    restarted = subprocess.run(command + ["--once"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert restarted.returncode == 0, restarted.stderr[-2000:]
+    run_once(command, env)
     assert_funded_once_in_fair_shares(platform, ids, loans)
     with database(bots_app).session() as db:
         keys = db.scalars(select(BotAction.action_key).where(BotAction.status == "confirmed")).all()
@@ -236,7 +191,7 @@ def test_kill_9_mid_sweep_then_restart_funds_each_pair_once(platform, bots_app, 
 def test_two_replicas_together_fund_each_pair_once(platform, bots_app, node, four_listings):
     ids, loans = four_listings
     index(bots_app, node.deployment, node.url)
-    command, env = bot_command(bots_app, node)
+    command, env = bot_command(bots_app, node, "autolend")
     replicas = [start(command, env), start(command, env)]
     try:
         wait_for(lambda: len(fundings(platform)) >= 8, replicas)
