@@ -64,13 +64,19 @@ bench-backend: setup
 	.venv/bin/python benchmarks/backend_bench.py
 
 ## bench-bots: liquidation reaction and a 1,000-loan sweep on a fresh Ganache (8615) -> benchmarks/results/bots.json
-## test-bots: the bots' tests (sender, liquidator, notifications, prices) on their own Ganache (8615)
+## test-bots: the bots' tests (sender, liquidator, auto-lend, notifications, prices, node restart) on their own Ganaches (8615, 8625, 8635)
 .PHONY: bench-bots test-bots
 bench-bots: setup
 	.venv/bin/python benchmarks/bots_bench.py
 
 test-bots:
 	.venv/bin/python -m pytest tests/bots -p no:pytest-brownie -q
+
+## test-bots-pg: the bots' process scenarios (two replicas, kill -9, node restart) on PostgreSQL, whose
+## row locks are what keeps replicas from sending an action twice there
+.PHONY: test-bots-pg
+test-bots-pg:
+	./toolchain/postgres_for_tests.sh .venv/bin/python -m pytest tests/bots -p no:pytest-brownie -q -k "replica or kill_9 or restart"
 
 ## test-api-fuzz: schemathesis (own venv, toolchain/schemathesis/requirements.lock) over /openapi.json: no 5xx
 test-api-fuzz: setup

@@ -5,8 +5,10 @@
 #
 #   contracts  brownie on Ganache :8555 (unit, attack, property and stateful invariant tests)
 #   forge      the Foundry invariant suite (no chain)
-#   python     scoring, backend on SQLite (Ganache :8605), browser tests (Ganache :8585), slither gate
+#   python     scoring, backend on SQLite (Ganache :8605), bots (Ganache :8615-8635), browser tests
+#              (Ganache :8585), slither gate
 #   postgres   the backend suite again on PostgreSQL
+#   bots-pg    the bots' replica, kill -9 and node-restart scenarios on PostgreSQL (Ganache :8615-8635)
 #   frontend   Vitest unit tests of the web UI
 #   api-fuzz   schemathesis over /openapi.json
 #
@@ -41,6 +43,7 @@ run forge suite test-forge &
 {
   run python niced test-python
   run postgres niced test-backend-pg
+  run bots-pg niced test-bots-pg
   run frontend niced test-frontend
   run api-fuzz niced test-api-fuzz
 } &
