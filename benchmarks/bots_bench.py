@@ -11,13 +11,17 @@ What is measured:
   of that price update to the block of the loan's Liquidated event (median of `--trials`). Ganache
   mines every transaction in its own block, so 1 block means the very next transaction after the
   price update was the liquidation.
+- autolend_reaction_blocks / _s: a lender's commitment is indexed, the auto-lend bot runs as its
+  own process (`flask bots autolend run`) next to the indexer process; then a matching listing is
+  requested. Blocks and wall seconds from the block of the LoanRequested to the block of its
+  FundedFromCommitment (median of `--trials`); 1 block means the bot's funding was the very next
+  transaction.
 - sweep_1000_s: one liquidator step over `--loans` active secured loans (listed and funded in bulk
   by BulkBorrower, all healthy, so nothing is sent): the LoanLens.loanStates sweep in calls of
   LIQUIDATOR_SWEEP_CHUNK loans at one block, the decisions and the alert checks. Reported with its
   parts: lens_sweep_s (the eth_calls) and decide_s (decisions for the swept states, pure Python).
 
-MEASUREMENTS maps a result name to the function measuring it, so other bots add theirs (the
-auto-lend bot's `autolend_reaction_blocks`) without touching the rest. The machine's load average
+MEASUREMENTS maps a name (`--only`) to the function measuring it. The machine's load average
 is recorded: Ganache executes the EVM in JavaScript on the shared cores, so the numbers are upper
 bounds for a node like geth or anvil.
 """
@@ -38,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.bots.chain import USDC, Node, Platform, index  # noqa: E402 - after the path set-up
+from tests.bots.chain import USDC, Node, Platform, commit, index  # noqa: E402 - after the path set-up
 
 RESULTS = ROOT / "benchmarks" / "results" / "bots.json"
 
@@ -116,6 +120,34 @@ def liquidation_reaction(bench: Bench, trials: int) -> dict:
             "liquidation_reaction_trials": {"blocks": blocks, "seconds": [round(s, 3) for s in seconds]}}
 
 
+def autolend_reaction(bench: Bench, trials: int) -> dict:
+    p = bench.platform
+    autolend = p.c["AutoLend"]
+    commitment = commit(p, p.lenders[1], 10_000 * USDC, max_per_loan=100 * USDC)
+    index(bench.app, bench.node.deployment, bench.node.url)
+    blocks, seconds = [], []
+    workers = [bench.process("indexer", "run"), bench.process("bots", "autolend", "run")]
+    try:
+        time.sleep(3.0)  # both have started and stepped on the chain as it is
+        for _ in range(trials):
+            started = time.monotonic()
+            loan = p.list_loan(100 * USDC)
+            listed = p.web3.eth.block_number
+            while not (events := [e for e in autolend.events.FundedFromCommitment.get_logs(from_block=listed)
+                                  if e["args"]["loanId"] == loan]):
+                assert time.monotonic() < started + 120, "no funding within 120 s"
+                time.sleep(0.05)
+            seconds.append(time.monotonic() - started)
+            blocks.append(events[0]["blockNumber"] - listed)
+            assert events[0]["args"]["commitmentId"] == commitment
+    finally:
+        for worker in workers:
+            stop(worker)
+    return {"autolend_reaction_blocks": statistics.median(blocks),
+            "autolend_reaction_s": round(statistics.median(seconds), 3),
+            "autolend_reaction_trials": {"blocks": blocks, "seconds": [round(s, 3) for s in seconds]}}
+
+
 def _indexed(bench: Bench, loan_id: int) -> bool:
     from backend.db import database
     from backend.db.models import Loan
@@ -153,6 +185,7 @@ def sweep(bench: Bench, loans: int) -> dict:
 
 
 MEASUREMENTS = {
+    "autolend": lambda bench, args: autolend_reaction(bench, args.trials),
     "liquidation": lambda bench, args: liquidation_reaction(bench, args.trials),
     "sweep": lambda bench, args: sweep(bench, args.loans),
 }

@@ -3,9 +3,9 @@
     python -m toolchain.platform
 
 It starts a fresh Ganache on 8545, deploys the contracts and seeds the demo (scripts/seed_demo.py),
-creates a fresh database (instance/platform.db), then runs the indexer, the liquidation keeper,
-the local price publisher and the web app (gunicorn on 127.0.0.1:5000) under one supervisor (the
-auto-lend bot joins them when its command lands: issue 10). Once /healthz shows the indexer caught
+creates a fresh database (instance/platform.db), then runs the indexer, the auto-lend bot, the
+liquidation keeper, the local price publisher and the web app (gunicorn on 127.0.0.1:5000) under
+one supervisor. Once /healthz shows the indexer caught
 up with the chain it prints the URL, the chain and the demo accounts. A service that dies is
 restarted (after 1 s, doubling up to 30 s while it keeps dying). Ctrl-C stops everything it
 started. Each process logs to .toolchain/platform/<name>.log.
@@ -40,6 +40,7 @@ SERVICES = {
     "indexer": FLASK + ["indexer", "run"],
     "prices": FLASK + ["bots", "prices", "run"],
     "liquidator": FLASK + ["bots", "liquidator", "run"],
+    "autolend": FLASK + ["bots", "autolend", "run"],
 }
 
 
