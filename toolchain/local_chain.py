@@ -22,6 +22,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 GANACHE = ROOT / "node_modules" / ".bin" / "ganache"
+ANVIL = ROOT / "node_modules" / ".bin" / "anvil"  # Foundry's node, from the npm package @foundry-rs/anvil
 MNEMONIC = "test test test test test test test test test test test junk"
 PORTS = {"lendchain-local": 8545, "lendchain-test": 8555, "lendchain-bench": 8565, "lendchain-backend": 8605, "lendchain-e2e": 8585,
          "lendchain-bots": 8615, "lendchain-autolend": 8625, "lendchain-restart": 8635}
@@ -81,6 +82,22 @@ def ganache_command(port: int, database: Path | None = None) -> list[str]:
         "--wallet.defaultBalance", str(SETTINGS["default_balance"]),
         "--wallet.mnemonic", MNEMONIC,
         "--chain.vmErrorsOnRPCResponse", "true",
+    ]
+
+
+def anvil_command(port: int) -> list[str]:
+    """The same chain (accounts, chain id, gas limit, hardfork, one block per transaction) on anvil,
+    the faster node: it runs the EVM natively where Ganache interprets it in JavaScript."""
+    return [
+        str(ANVIL),
+        "--port", str(port),
+        "--hardfork", SETTINGS["evm_version"],
+        "--gas-limit", str(SETTINGS["gas_limit"]),
+        "--accounts", str(SETTINGS["accounts"]),
+        "--chain-id", str(CHAIN_ID),
+        "--balance", str(SETTINGS["default_balance"]),
+        "--mnemonic", MNEMONIC,
+        "--silent",
     ]
 
 

@@ -19,14 +19,17 @@ if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.installed-lock
 fi
-# forge (the Foundry invariant suite, tests/foundry/) is the binary shipped in the npm package
-# @foundry-rs/forge-<os>-<arch>, an optional dependency of @foundry-rs/forge installed from the lock
-# file (nothing is downloaded at run time); it compiles through toolchain/forge-solc. Check it runs.
-if ! node_modules/.bin/forge --version >/dev/null 2>&1; then
-  echo "setup: node_modules/.bin/forge does not run: is @foundry-rs/forge's platform package installed" \
-    "(npm ci without --omit=optional)?" >&2
-  exit 1
-fi
+# forge (the Foundry invariant suite, tests/foundry/) and anvil (the faster local node the bot
+# benchmark also measures on) are the binaries shipped in the npm packages @foundry-rs/<tool>-<os>-<arch>,
+# optional dependencies of @foundry-rs/<tool> installed from the lock file (nothing is downloaded at
+# run time); forge compiles through toolchain/forge-solc. Check both run.
+for tool in forge anvil; do
+  if ! "node_modules/.bin/$tool" --version >/dev/null 2>&1; then
+    echo "setup: node_modules/.bin/$tool does not run: is @foundry-rs/$tool's platform package installed" \
+      "(npm ci without --omit=optional)?" >&2
+    exit 1
+  fi
+done
 .venv/bin/python -m toolchain.register_solc
 .venv/bin/python -m toolchain.local_chain
 # The default credit model, trained from registry-shipped data (a few seconds) if absent.

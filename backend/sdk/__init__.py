@@ -3,7 +3,7 @@
 
 from backend.sdk.api import ApiError, LendchainApi
 from backend.sdk.client import LendchainClient
-from backend.sdk.types import BPS, STATUSES, WAD, AmountDue, Head, LoanState, Position, Quote
+from backend.sdk.types import BPS, STATUSES, WAD, AmountDue, Head, LoanState, Position, Quote, Units
 
 __all__ = ["ApiError", "LendchainApi", "LendchainClient", "AmountDue", "Head", "LoanState", "Position", "Quote",
-           "BPS", "WAD", "STATUSES"]
+           "Units", "BPS", "WAD", "STATUSES"]

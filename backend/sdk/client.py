@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from backend.sdk.types import Head, LoanState, Position, Quote
+from backend.sdk.types import Head, LoanState, Position, Quote, Units
 
 LENS_CHUNK = 250  # loans per LoanLens.loanStates call (the node's eth_call time grows with it)
 
@@ -21,6 +21,7 @@ class LendchainClient:
         self.chain_id = int(deployment["chainId"])
         self.contracts = {name: web3.eth.contract(address=entry["address"], abi=entry["abi"])
                           for name, entry in deployment["contracts"].items()}
+        self._units: dict[str, Units] = {}
 
     @classmethod
     def from_deployment(cls, rpc_url: str, deployments_dir: str, chain_id: int, timeout: float = 10) -> "LendchainClient":
@@ -76,6 +77,13 @@ class LendchainClient:
     def allowance(self, token: str, owner: str, spender: str) -> int:
         return int(self._erc20(token).functions.allowance(owner, spender).call())
 
+    def units(self, token: str) -> Units:
+        """The token's symbol and decimals (read once per client)."""
+        if token not in self._units:
+            erc20 = self._erc20(token).functions
+            self._units[token] = Units(erc20.symbol().call(), int(erc20.decimals().call()))
+        return self._units[token]
+
     # ------------------------------------------------------------------ transaction builders
 
     def fund_from_commitment(self, commitment_id: int, loan_id: int, amount: int):
@@ -126,5 +134,7 @@ ERC20 = [
          "uint256"),
         ("approve", "nonpayable", [{"name": "spender", "type": "address"}, {"name": "amount", "type": "uint256"}],
          "bool"),
+        ("symbol", "view", [], "string"),
+        ("decimals", "view", [], "uint8"),
     )
 ]

@@ -11,6 +11,14 @@ ZERO_ADDRESS = "0x" + "00" * 20
 
 
 @dataclass(frozen=True)
+class Units:
+    """How an ERC-20's base units read: 10**decimals base units are one `symbol`."""
+
+    symbol: str
+    decimals: int
+
+
+@dataclass(frozen=True)
 class AmountDue:
     late_fees: int
     interest: int

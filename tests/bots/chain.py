@@ -16,7 +16,7 @@ from pathlib import Path
 from web3 import HTTPProvider, Web3
 
 from backend.attest import ScoreAttestation, sign_attestation
-from toolchain.local_chain import PORTS, account_key, ganache_command
+from toolchain.local_chain import PORTS, account_key, anvil_command, ganache_command
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = 86_400
@@ -30,11 +30,13 @@ LIQUIDATOR_INDEX = 7  # the liquidator bot's local key (backend/tx/keys.py)
 
 
 class Node:
-    """Ganache on the port of `network_id`. With `keep_state` the chain lives in `directory`, so
-    `restart()` brings the same chain back (a node restart); without it every start is a new chain."""
+    """Ganache (or, with `anvil`, anvil) on the port of `network_id`. With `keep_state` the chain
+    lives in `directory`, so `restart()` brings the same chain back (a node restart); without it
+    every start is a new chain."""
 
-    def __init__(self, network_id: str, directory: Path, keep_state: bool = False):
+    def __init__(self, network_id: str, directory: Path, keep_state: bool = False, anvil: bool = False):
         self.network_id = network_id
+        self.command = anvil_command(PORTS[network_id]) if anvil else None
         self.database = directory / "chain-db" if keep_state else None
         self.port = PORTS[network_id]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -46,18 +48,18 @@ class Node:
             raise RuntimeError(f"something already answers on port {self.port}; stop it first")
         if self.database:
             self.database.mkdir(exist_ok=True)
-        log = (self.directory / "ganache.log").open("a")
-        self.process = subprocess.Popen(ganache_command(self.port, self.database), stdout=log, stderr=subprocess.STDOUT,
+        log = (self.directory / "node.log").open("a")
+        self.process = subprocess.Popen(self.command or ganache_command(self.port, self.database), stdout=log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         probe = Web3(HTTPProvider(self.url))
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"Ganache exited; see {self.directory / 'ganache.log'}")
+                raise RuntimeError(f"the node exited; see {self.directory / 'node.log'}")
             if probe.is_connected():
                 return self
             time.sleep(0.2)
-        raise RuntimeError("Ganache did not answer within 30 s")
+        raise RuntimeError("the node did not answer within 30 s")
 
     def stop(self) -> None:
         if self.process is None:

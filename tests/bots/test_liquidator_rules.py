@@ -6,13 +6,14 @@ from __future__ import annotations
 from backend.bots.liquidator.alerts import collateral_alerts, liquidation_alerts, schedule_alerts
 from backend.bots.liquidator.decisions import (START_WINDOW, Listing, decide, listing_chore, profit_shortfall,
                                                repay_amount)
-from backend.sdk.types import WAD, ZERO_ADDRESS, AmountDue, LoanState, Position, Quote
+from backend.sdk.types import WAD, ZERO_ADDRESS, AmountDue, LoanState, Position, Quote, Units
 
 DAY = 86_400
 NOW = 1_900_000_000
 USDC = Quote(True, WAD, 10**6)
 WETH_ADDR = "0x" + "11" * 20
 BORROWER, LENDER = "0x" + "b0" * 20, "0x" + "1e" * 20
+USDC_UNITS, WETH_UNITS = Units("USDC", 6), Units("WETH", 18)
 
 
 def state(status="active", health=2 * WAD, usable=True, collateral=10**18, until_default=30 * DAY, late=False,
@@ -75,24 +76,30 @@ def test_collateral_alerts_at_20_and_10_percent_above_the_liquidation_price():
     assert (twenty.kind, twenty.wallet, twenty.dedupe_key) == ("collateral_20", BORROWER, f"collateral20:1337:7:{BORROWER}")
     [ten] = collateral_alerts(state(health=WAD * 105 // 100), BORROWER, 1337)
     assert ten.kind == "collateral_10"
+    assert "within 10% of the liquidation price ($1,500)" in ten.message
     assert collateral_alerts(state(health=WAD, usable=False), BORROWER, 1337) == []
 
 
 def test_schedule_alerts_follow_the_due_date():
-    kinds = lambda s: [(a.kind, a.wallet) for a in schedule_alerts(s, BORROWER, [LENDER], NOW, 1337)]  # noqa: E731
+    kinds = lambda s: [(a.kind, a.wallet) for a in schedule_alerts(s, BORROWER, [LENDER], NOW, 1337, USDC_UNITS)]  # noqa: E731
     assert kinds(state(due_date=NOW + 4 * DAY)) == []
     assert kinds(state(due_date=NOW + 3 * DAY)) == [("instalment_due", BORROWER)]
     assert kinds(state(due_date=NOW - 1)) == [("grace_started", BORROWER)]
     assert kinds(state(due_date=NOW - 1, late=True)) == [("late", BORROWER), ("late", LENDER)]
     assert kinds(state(status="defaulted")) == [("defaulted", BORROWER), ("defaulted", LENDER)]
-    first = schedule_alerts(state(due_date=NOW + DAY), BORROWER, [], NOW, 1337)[0].dedupe_key
-    second = schedule_alerts(state(due_date=NOW + 31 * DAY), BORROWER, [], NOW + 29 * DAY, 1337)[0].dedupe_key
-    assert first != second  # a new instalment is a new alert
+    first = schedule_alerts(state(due_date=NOW + DAY), BORROWER, [], NOW, 1337, USDC_UNITS)[0]
+    second = schedule_alerts(state(due_date=NOW + 31 * DAY), BORROWER, [], NOW + 29 * DAY, 1337, USDC_UNITS)[0]
+    assert first.dedupe_key != second.dedupe_key  # a new instalment is a new alert
+    assert first.message == "Loan #7: 100 USDC is due by 2030-03-18 17:46 UTC."  # NOW + 1 day, in words
+    [late, _] = schedule_alerts(state(due_date=NOW - 1, late=True), BORROWER, [LENDER], NOW, 1337, USDC_UNITS)
+    assert "100 USDC brings it up to date" in late.message
 
 
 def test_liquidation_alerts_reach_borrower_and_holders_once_each():
     event = {"loan_id": 7, "tx_hash": "0xab", "log_index": 3,
-             "args": {"repaid": "10", "seized": "20", "liquidator": LENDER}}
-    alerts = liquidation_alerts(event, BORROWER, [LENDER, LENDER, BORROWER], 1337)
+             "args": {"repaid": "285714286", "seized": str(10**18 // 3), "liquidator": LENDER}}
+    alerts = liquidation_alerts(event, BORROWER, [LENDER, LENDER, BORROWER], 1337, USDC_UNITS, WETH_UNITS)
     assert [(a.kind, a.wallet) for a in alerts] == [("liquidated", BORROWER), ("liquidated", LENDER)]
+    assert alerts[0].message == ("Loan #7 was liquidated: 285.71 USDC of its debt was repaid with 0.333333 WETH "
+                                 "of its collateral.")
     assert len({a.dedupe_key for a in alerts}) == 2

@@ -18,6 +18,9 @@ Reinvesting: for each lender and token, the lowest-id live commitment whose rule
 claims the lender's income from the loans with something claimable into the commitment, keyed
 `reinvest:<chain>:<commitment>:<block>` (once per block whoever runs it). It needs the lender's
 ERC-1155 approval of AutoLend on the loan book; without it the step reports why and skips.
+
+Fill alerts: every indexed FundedFromCommitment (whoever called it) tells the commitment's lender
+what was lent, once per event.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ from backend.bots.autolend.split import fair_split
 from backend.db.models import BotAction, ChainEvent, Loan, NoteHolding
 from backend.db.types import utcnow
 from backend.indexer.projection import pad
+from backend.notify import Alert, store_alerts
+from backend.notify.channels import deliver
+from backend.notify.wording import amount as amount_text
 from backend.rules.commitments import created_by, load_filters
 from backend.sdk import Head, LendchainClient
 from backend.tx import TxSender
@@ -54,6 +60,8 @@ class Context:
     sessions: Callable[[], Session]
     max_attempts: int = 3
     min_tickets: dict[str, int] = field(default_factory=dict)  # loan token -> LoanBook minimum funding
+    channels: list = field(default_factory=list)  # notification channels (backend/notify/channels.py)
+    fills_seen_through: int = 0  # id of the last FundedFromCommitment event alerted (a restart rescans: deduped)
 
 
 @dataclass
@@ -64,6 +72,7 @@ class StepReport:
     commitments: int = 0
     actions: list[dict] = field(default_factory=list)
     refusals: list[dict] = field(default_factory=list)  # matched by rule, held back by a limit or filter
+    alerts: int = 0
     seconds: float = 0.0
 
     def funded(self, commitment_id: int | None = None) -> int:
@@ -75,7 +84,8 @@ class StepReport:
         for action in self.actions:
             done[f"{action['kind']}:{action['status']}"] += 1
         return (f"block {self.block}: {self.listings} open listings, {self.commitments} live commitments, "
-                f"actions {dict(done) or 'none'}, {len(self.refusals)} held back, {self.seconds:.2f} s")
+                f"actions {dict(done) or 'none'}, {len(self.refusals)} held back, {self.alerts} new alerts, "
+                f"{self.seconds:.2f} s")
 
 
 @dataclass
@@ -122,6 +132,7 @@ def step(ctx: Context) -> StepReport:
         listing = Listing.from_loan(loan_id, ctx.client.loan(loan_id))
         fund_listing(ctx, report, plan, listing, live, head)
     reinvest(ctx, report, commitments, head)
+    report.alerts = fill_alerts(ctx)
     report.seconds = time.monotonic() - started
     return report
 
@@ -266,3 +277,35 @@ def claimable_loans(ctx: Context, c: Commitment) -> list[int]:
         return []
     amounts = ctx.client["LoanLens"].functions.claimables(list(held), c.lender).call()
     return [loan_id for loan_id, amount in zip(held, amounts) if int(amount) > 0]
+
+
+def fill_alerts(ctx: Context) -> int:
+    """Tell each lender about the fundings from their commitments indexed since the last step."""
+    chain_id = ctx.client.chain_id
+    with ctx.sessions() as db:
+        events = db.scalars(select(ChainEvent).where(ChainEvent.chain_id == chain_id,
+                                                     ChainEvent.event == "FundedFromCommitment",
+                                                     ChainEvent.id > ctx.fills_seen_through)
+                            .order_by(ChainEvent.id)).all()
+        if not events:
+            return 0
+        lenders = created_by(db, chain_id)
+        tokens = dict(db.execute(select(Loan.loan_id, Loan.token).where(
+            Loan.chain_id == chain_id, Loan.loan_id.in_({e.loan_id for e in events}))).all())
+        alerts = [fill_alert(chain_id, event, lenders[int(event.args["commitmentId"])],
+                             ctx.client.units(tokens[event.loan_id]))
+                  for event in events if int(event.args["commitmentId"]) in lenders and event.loan_id in tokens]
+        fresh = store_alerts(db, alerts)
+        deliver(db, fresh, ctx.channels)
+        ctx.fills_seen_through = events[-1].id
+        return len(fresh)
+
+
+def fill_alert(chain_id: int, event: ChainEvent, lender: str, units) -> Alert:
+    args = event.args
+    lent, left = int(args["amount"]), int(args["available"])
+    message = (f"Auto-lend rule #{args['commitmentId']} lent {amount_text(lent, units)} to loan #{event.loan_id}; "
+               f"{amount_text(left, units)} is left to lend.")
+    return Alert(lender, "autolend_fill", message, f"fill:{chain_id}:{event.tx_hash}:{event.log_index}:{lender}",
+                 event.loan_id, {"commitment_id": str(args["commitmentId"]), "amount": str(lent),
+                                 "available": str(left)})

@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from backend.notify import Alert
-from backend.sdk.types import WAD, LoanState
+from backend.notify.wording import amount, date, usd_wad
+from backend.sdk.types import WAD, LoanState, Units
 
 DUE_SOON = 3 * 86_400
 COLLATERAL_LEVELS = ((10, 11 * WAD // 10), (20, 12 * WAD // 10))  # (percent above, health at or below)
@@ -34,13 +35,15 @@ def collateral_alerts(state: LoanState, borrower: str, chain_id: int) -> list[Al
         if state.health_wad <= level:
             payload = {"health_wad": str(state.health_wad), "liquidation_price_wad": str(state.liquidation_price_wad)}
             message = (f"Loan #{state.loan_id}: the collateral price is within {percent}% of the liquidation price "
-                       f"(${state.liquidation_price_wad / WAD:,.2f}). Add collateral or repay to avoid liquidation.")
+                       f"({usd_wad(state.liquidation_price_wad)}). Add collateral or repay to avoid liquidation.")
             return _each([borrower], f"collateral_{percent}", f"collateral{percent}:{chain_id}:{state.loan_id}",
                          state.loan_id, message, payload)
     return []
 
 
-def schedule_alerts(state: LoanState, borrower: str, holders: list[str], now: int, chain_id: int) -> list[Alert]:
+def schedule_alerts(state: LoanState, borrower: str, holders: list[str], now: int, chain_id: int,
+                    units: Units) -> list[Alert]:
+    """`units`: the loan token's."""
     if state.status == "defaulted":
         return _each([borrower, *holders], "defaulted", f"defaulted:{chain_id}:{state.loan_id}", state.loan_id,
                      f"Loan #{state.loan_id} has defaulted; its collateral, if any, will be liquidated.", {})
@@ -51,23 +54,24 @@ def schedule_alerts(state: LoanState, borrower: str, holders: list[str], now: in
     payload = {"next_due_date": due, "to_be_current": str(state.due.to_be_current)}
     if state.late:
         return _each([borrower, *holders], "late", f"late:{base}", state.loan_id,
-                     f"Loan #{state.loan_id} is late: {state.due.to_be_current} base units bring it up to date.",
+                     f"Loan #{state.loan_id} is late: {amount(state.due.to_be_current, units)} brings it up to date.",
                      payload)
     if due <= now:
         return _each([borrower], "grace_started", f"grace:{base}", state.loan_id,
-                     f"Loan #{state.loan_id}: the instalment due at {due} is unpaid; the grace period has started.",
+                     f"Loan #{state.loan_id}: the instalment due {date(due)} is unpaid; the grace period has started.",
                      payload)
     if due - now <= DUE_SOON:
         return _each([borrower], "instalment_due", f"due:{base}", state.loan_id,
-                     f"Loan #{state.loan_id}: {state.due.to_be_current} base units are due at {due}.", payload)
+                     f"Loan #{state.loan_id}: {amount(state.due.to_be_current, units)} is due by {date(due)}.", payload)
     return []
 
 
-def liquidation_alerts(event: dict, borrower: str, holders: list[str], chain_id: int) -> list[Alert]:
+def liquidation_alerts(event: dict, borrower: str, holders: list[str], chain_id: int, loan_units: Units,
+                       collateral_units: Units) -> list[Alert]:
     """`event`: an indexed Liquidated event (loan_id, tx_hash, log_index, args)."""
     args = event["args"]
-    message = (f"Loan #{event['loan_id']} was liquidated: {args['repaid']} base units repaid, "
-               f"{args['seized']} collateral base units seized.")
+    message = (f"Loan #{event['loan_id']} was liquidated: {amount(int(args['repaid']), loan_units)} of its debt "
+               f"was repaid with {amount(int(args['seized']), collateral_units, 6)} of its collateral.")
     return _each([borrower, *holders], "liquidated",
                  f"liquidated:{chain_id}:{event['loan_id']}:{event['tx_hash']}:{event['log_index']}", event["loan_id"],
                  message, {"repaid": args["repaid"], "seized": args["seized"], "liquidator": args["liquidator"]})

@@ -201,7 +201,8 @@ def send_alerts(ctx: Context, states: list[LoanState], rows: dict[int, Loan], no
         for state in states:
             borrower = rows[state.loan_id].borrower
             alerts += alert_rules.collateral_alerts(state, borrower, chain)
-            alerts += alert_rules.schedule_alerts(state, borrower, lenders.get(state.loan_id, []), now, chain)
+            alerts += alert_rules.schedule_alerts(state, borrower, lenders.get(state.loan_id, []), now, chain,
+                                                  ctx.client.units(rows[state.loan_id].token))
         alerts += liquidation_alerts(ctx, db)
         fresh = store_alerts(db, alerts)
         deliver(db, fresh, ctx.channels)
@@ -232,9 +233,11 @@ def liquidation_alerts(ctx: Context, db: Session) -> list:
     lenders = holders(db, chain_id, list(loans))
     alerts = []
     for event in events:
-        if event.loan_id in loans:
+        loan = loans.get(event.loan_id)
+        if loan and loan.collateral_token:
             alerts += alert_rules.liquidation_alerts(
                 {"loan_id": event.loan_id, "tx_hash": event.tx_hash, "log_index": event.log_index,
-                 "args": event.args}, loans[event.loan_id].borrower, lenders.get(event.loan_id, []), chain_id)
+                 "args": event.args}, loan.borrower, lenders.get(event.loan_id, []), chain_id,
+                ctx.client.units(loan.token), ctx.client.units(loan.collateral_token))
     ctx.liquidations_seen_through = events[-1].block_number
     return alerts

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from backend.bots.autolend import context_from_app, step
 from backend.db import database
-from backend.db.models import AutoLendFilter, BotAction
+from backend.db.models import AutoLendFilter, BotAction, Notification
 from tests.bots.chain import USDC, commit, fundings, index
 from tests.bots.processes import bot_command, kill, run_once, start, wait_for
 
@@ -87,7 +87,13 @@ def test_a_matching_listing_is_funded_in_fair_shares_from_the_right_commitments(
     assert [r["commitment_id"] for r in report.refusals] == [ids[4]] and "blocklisted" in report.refusals[0]["reason"]
     assert {a.action_key: a.status for a in actions(bots_app)} == {
         f"fund:1337:{i}:{loan}:0": "confirmed" for i in ids[:3]}
-    assert run_step().actions == [] and len(fundings(platform)) == 3  # nothing more, nothing twice
+    again = run_step()  # the fundings are indexed now: each lender is told, once
+    assert again.actions == [] and len(fundings(platform)) == 3  # nothing more, nothing twice
+    assert again.alerts == 3 and run_step().alerts == 0
+    with database(bots_app).session() as db:
+        told = {n.wallet: n.message for n in db.scalars(select(Notification).where(Notification.kind == "autolend_fill"))}
+    assert set(told) == {big_a, big_b, small}
+    assert told[big_a] == f"Auto-lend rule #{ids[0]} lent 450 mUSDC to loan #{loan}; 550 mUSDC is left to lend."
 
 
 def test_a_loan_cancelled_between_match_and_send_is_skipped_with_the_reason(platform, bots_app, run_step):
