@@ -63,11 +63,13 @@ test-backend-pg:
 bench-backend: setup
 	.venv/bin/python benchmarks/backend_bench.py
 
-## bench-bots: liquidation reaction and a 1,000-loan sweep on a fresh Ganache (8615) -> benchmarks/results/bots.json
+## bench-bots: auto-lend and liquidation reactions and a 1,000-loan sweep on a fresh Ganache, then on anvil
+## (port 8615 each) -> benchmarks/results/bots.json
 ## test-bots: the bots' tests (sender, liquidator, auto-lend, notifications, prices, node restart) on their own Ganaches (8615, 8625, 8635)
 .PHONY: bench-bots test-bots
 bench-bots: setup
-	.venv/bin/python benchmarks/bots_bench.py
+	.venv/bin/python benchmarks/bots_bench.py --node ganache
+	.venv/bin/python benchmarks/bots_bench.py --node anvil
 
 test-bots:
 	.venv/bin/python -m pytest tests/bots -p no:pytest-brownie -q
