@@ -1,7 +1,10 @@
-"""Bot benchmarks (`make bench-bots`) on a fresh Ganache (port 8615, `lendchain-bots`) with the
+"""Bot benchmarks (`make bench-bots`) on a fresh local node (port 8615, `lendchain-bots`) with the
 platform deployed by scripts/deploy.py -> benchmarks/results/bots.json.
 
-    .venv/bin/python benchmarks/bots_bench.py [--loans 1000] [--trials 3]
+    .venv/bin/python benchmarks/bots_bench.py [--node ganache|anvil] [--loans 1000] [--trials 3]
+
+Each node's results are kept under `by_node`; the headline keys are the reactions on Ganache (the
+users' local chain) and the sweep on both (`sweep_1000_s` on anvil, `sweep_1000_s_ganache`).
 
 What is measured:
 
@@ -50,11 +53,11 @@ RESULTS = ROOT / "benchmarks" / "results" / "bots.json"
 class Bench:
     """The chain, the platform driver, a migrated database and an app wired to them."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, node: str):
         from backend import create_app
         from backend.db import migrate
 
-        self.node = Node("lendchain-bots", directory).start()
+        self.node = Node("lendchain-bots", directory, anvil=node == "anvil").start()
         self.node.deployment = self.node.deploy()
         self.platform = Platform(self.node.url, self.node.deployment)
         for who in [self.platform.borrower, *self.platform.lenders, self.platform.liquidator]:
@@ -193,26 +196,41 @@ MEASUREMENTS = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--node", choices=("ganache", "anvil"), default="ganache")
     parser.add_argument("--loans", type=int, default=1_000)
     parser.add_argument("--trials", type=int, default=3)
     parser.add_argument("--only", nargs="*", choices=sorted(MEASUREMENTS), help="run only these measurements")
     args = parser.parse_args()
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    measured = results.setdefault("by_node", {}).setdefault(args.node, {})
     with tempfile.TemporaryDirectory() as directory:
-        bench = Bench(Path(directory))
+        bench = Bench(Path(directory), args.node)
         try:
             for name in args.only or MEASUREMENTS:
-                results.update(MEASUREMENTS[name](bench, args))
+                measured.update(MEASUREMENTS[name](bench, args))
+                measured.update({"chain": NODES[args.node], "load_average_1m": round(os.getloadavg()[0], 2),
+                                 "cpus": os.cpu_count(),
+                                 "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
                 write(results)  # each measurement is kept even if a later one fails
         finally:
             bench.close()
     print(json.dumps(results, indent=2))
 
 
+NODES = {"ganache": "ganache 7.9.2 (instamine: one block per transaction)",
+         "anvil": "anvil 1.7.1 (automine: one block per transaction)"}
+HEADLINES = {"autolend_reaction_blocks": "ganache", "autolend_reaction_s": "ganache",
+             "liquidation_reaction_blocks": "ganache", "liquidation_reaction_s": "ganache",
+             "sweep_1000_s": "anvil"}
+
+
 def write(results: dict) -> None:
-    results.update({"chain": "ganache 7.9.2 (instamine: one block per transaction)",
-                    "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
-                    "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    nodes = results["by_node"]
+    for key, node in HEADLINES.items():
+        if key in nodes.get(node, {}):
+            results[key] = nodes[node][key]
+    if "sweep_1000_s" in nodes.get("ganache", {}):
+        results["sweep_1000_s_ganache"] = nodes["ganache"]["sweep_1000_s"]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {RESULTS}")
