@@ -95,6 +95,12 @@ test-e2e:
 	./toolchain/frontend_setup.sh
 	.venv/bin/python -m pytest tests/e2e -p no:pytest-brownie -q
 
+## bench-ui: the built app's gzipped size, the marketplace's first render over 10,000 listings in headless
+## chromium, and `make run`'s time to its URL from a fresh clone and warm -> benchmarks/results/ui.json
+.PHONY: bench-ui
+bench-ui: setup
+	.venv/bin/python benchmarks/ui_bench.py
+
 .PHONY: test-forge fuzz-long
 
 ## test-forge: the Foundry invariant suite, CI profile (>= 100,000 handler calls) -> benchmarks/results/invariants.json

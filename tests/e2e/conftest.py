@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.chain import Chain, get_json, wait_until
+from toolchain.chromium import ensure_chromium
 from toolchain.local_chain import PORTS, account_key, ganache_command
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 DIST = ROOT / "frontend" / "dist" / "index.html"
 CHAIN_PORT = PORTS["lendchain-e2e"]
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 BIN = Path(sys.executable).parent
@@ -59,13 +59,11 @@ def start(command: list[str], log: Path, env: dict | None = None) -> subprocess.
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Debian's chromium, installed with apt-get when missing and we are root; else skip."""
-    if not Path(CHROMIUM).exists() and os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "update", "-qq"], capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], capture_output=True)
-    if not Path(CHROMIUM).exists():
+    """Debian's chromium (toolchain/chromium.py installs it when missing and we are root); else skip."""
+    path = ensure_chromium()
+    if not path:
         pytest.skip("Debian's chromium is not installed and could not be installed (needs root and apt-get)")
-    return CHROMIUM
+    return path
 
 
 @pytest.fixture(scope="session")
