@@ -3,7 +3,7 @@ in /openapi.json). New resources (loans, portfolio, stats) add their module to B
 
 from flask_smorest import Api
 
-BLUEPRINTS = ("health", "auth", "profiles", "verification", "scores", "loans", "notifications", "rules", "web")
+BLUEPRINTS = ("health", "auth", "profiles", "verification", "scores", "loans", "borrower_checks", "notifications", "rules", "web")
 
 
 def register_blueprints(api: Api) -> None:

@@ -35,6 +35,11 @@ export type LoanDetail = LoanSummary & {
   repaid: { principal: string; interest: string; late_fees: string; platform_fees: string }; written_off: string; holders: number;
 };
 
+/** GET /loans/{id}/borrower: verified checks (yes/no only) and the listing score's reasons. */
+export type BorrowerChecks = { loan_id: number; borrower: string; checks: { signal: string; verified: boolean }[];
+  social_accounts: number | null; score: number | null; reasons: { signal: string; state: string; pd_bps: number }[];
+  scored_at: string | null };
+
 export type PortfolioItem = LoanSummary & { notes: string; share_bps: number; bucket: string; earned: string;
   outstanding_share: string; loss: string; claimed: string; claimable: string | null; refundable: string };
 

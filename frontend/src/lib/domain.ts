@@ -44,3 +44,23 @@ export function gradeHint(grade: number | string): string {
 
 export const LATE_POLICY_TEXT =
   "If a payment is late: after the grace period a one-off late fee is added; 120 days after the first missed due date anyone may mark the loan as defaulted, and any collateral can then be sold (liquidated) to repay lenders. Lenders can lose money.";
+
+/** Scoring signals (scoring/schema.py names) in words. */
+const SIGNAL_NAMES: Record<string, string> = { identity_verified: "identity check", phone_verified: "phone check", email_verified: "email check",
+  income_verified: "income check", bank_account_verified: "bank account link", social_accounts: "linked social accounts",
+  social_account_age_months: "age of the oldest social account", endorsements: "endorsements", wallet_age_days: "wallet age",
+  wallet_tx_count: "wallet activity", debt_to_income: "debt to income", prior_loans_repaid: "loans repaid here",
+  prior_on_time_payments: "on-time payments here", prior_late_payments: "late payments here", prior_defaults: "defaults here",
+  monthly_income: "monthly income", employment_months: "time in the current job", employment_status: "employment status",
+  homeowner: "home ownership", checking_balance: "checking balance", savings_balance: "savings", overdrafts_12m: "overdrafts (12 months)",
+  bureau_score: "credit bureau score", loan_amount: "loan amount", term_months: "loan term", purpose: "loan purpose" };
+const REASON_STATES: Record<string, string> = { missing: "not provided", no: "not verified", low: "low", high: "high" };
+
+export function signalName(signal: unknown): string {
+  return SIGNAL_NAMES[String(signal)] ?? String(signal).replace(/_/g, " ");
+}
+
+/** A score reason's state ("missing", "no", "low", "high" or a category value) in words. */
+export function reasonState(state: unknown): string {
+  return REASON_STATES[String(state)] ?? String(state).replace(/_/g, " ");
+}

@@ -3,13 +3,13 @@
 import { useState, type FormEvent } from "react";
 import { erc20Abi } from "viem";
 import { api } from "../api/client";
-import type { LoanDetail } from "../api/types";
+import type { BorrowerChecks, LoanDetail } from "../api/types";
 import { useAsync, useDeployment } from "../lib/hooks";
 import { useStore } from "../lib/store";
 import { wallet } from "../chain/wallet";
 import { approval, call } from "../chain/tx";
 import { formatBps, formatDate, formatDuration, formatMoney, formatWad, shortAddress } from "../lib/format";
-import { gradeHint, gradeName, purposeName, statusName } from "../lib/domain";
+import { gradeHint, gradeName, purposeName, reasonState, signalName, statusName } from "../lib/domain";
 import { isListed, remaining, termSeconds } from "../lib/loan";
 import { checkFunding } from "../lib/validate";
 import { Badge, ErrorNote, Field, FundingBar, GradeBadge, Health, Loading, Money, Notice } from "../components/ui";
@@ -17,6 +17,7 @@ import { TxPanel } from "../components/TxPanel";
 
 export function LoanPage({ id }: { id: number }) {
   const loan = useAsync(() => api<LoanDetail>(`/loans/${id}`), [id]);
+  const checks = useAsync(() => api<BorrowerChecks>(`/loans/${id}/borrower`), [id]);
   const l = loan.data;
   if (!l) return loan.error ? <><h1>Loan #{id}</h1><ErrorNote error={loan.error} /></> : <Loading what="Loading the loan" />;
   const t = l.token;
@@ -32,9 +33,12 @@ export function LoanPage({ id }: { id: number }) {
           About {Math.max(1, Math.round(l.pd_bps / 100))} in 100 similar loans are expected to default.</p>
         <p aria-label="Verified by the platform">
           <Badge kind="ok">✓ Score signed by the platform's scoring service</Badge>
+          {checks.data?.checks.map((c) => <Badge key={c.signal} kind={c.verified ? "ok" : ""}>{c.verified ? "✓" : "✗"} {capitalise(signalName(c.signal))}</Badge>)}
+          {!!checks.data?.social_accounts && <Badge kind="ok">✓ {checks.data.social_accounts} linked social account{checks.data.social_accounts === 1 ? "" : "s"}</Badge>}
           {l.collateral && BigInt(l.collateral.amount) > 0n && <Badge kind="ok">✓ Collateral locked on chain</Badge>}
           {l.late_instalments > 0 && <Badge kind="warn">{l.late_instalments} late instalment{l.late_instalments === 1 ? "" : "s"}</Badge>}
         </p>
+        {checks.data && <Reasons checks={checks.data} />}
         {l.late && <Notice kind="warn">This loan is late on a payment.</Notice>}
         <p className="muted">If a payment is late: after a grace period of {formatDuration(l.terms.grace_period)} a one-off late fee of {formatBps(l.terms.late_fee_bps)} of the instalment is added;
           {" "}{formatDuration(l.terms.default_after)} after the first missed due date anyone may mark the loan defaulted, and any collateral can then be sold to repay lenders. Lenders can lose money.</p>
@@ -135,4 +139,17 @@ function FundForm({ loan, onFunded }: { loan: LoanDetail; onFunded: () => void }
           { label: `Lend ${formatMoney(amount, t)} to loan #${loan.id}`, call: call(d, "LoanBook", "fund", [BigInt(loan.id), amount]) }],
       })} />}
   </section>;
+}
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** What raised this borrower's predicted chance of default, from the score the loan was listed with. */
+function Reasons({ checks }: { checks: BorrowerChecks }) {
+  if (checks.score === null) return <p className="muted">The reasons behind this grade are not on record here (the score was issued elsewhere).</p>;
+  const reasons = checks.reasons.slice(0, 4);
+  return <div><h3>Why this grade</h3>
+    {reasons.length === 0 ? <p>Nothing in particular raised the predicted risk: the verified profile is as good as the model's reference.</p> :
+      <ul>{reasons.map((r) => <li key={r.signal}>{capitalise(signalName(r.signal))}: {reasonState(r.state)} (adds about {formatBps(r.pd_bps)} to the chance of default)</li>)}</ul>}
+    <p className="muted">Score {checks.score} / 100. Only facts the platform verified and on-chain repayment history are used; the documents behind them stay private.</p>
+  </div>;
 }

@@ -4,17 +4,11 @@ import { api } from "../api/client";
 import type { Score } from "../api/types";
 import { useAsync } from "../lib/hooks";
 import { formatBps } from "../lib/format";
+import { reasonState, signalName } from "../lib/domain";
 import { SignInGate } from "../components/SignInGate";
 import { ErrorNote, GradeBadge, Loading, Notice } from "../components/ui";
 
-const SIGNAL_NAMES: Record<string, string> = { identity_verified: "identity check", phone_verified: "phone check", email_verified: "email check",
-  income_verified: "income check", bank_account_verified: "bank account link", social_accounts: "linked social accounts",
-  wallet_age_days: "wallet age", debt_to_income: "debt to income", loans_repaid: "loans repaid here", late_instalments: "late instalments",
-  defaults: "defaults", monthly_income: "monthly income", employment_months: "time in your current job",
-  employment_status: "employment status", homeowner: "home ownership", checking_balance: "checking balance", savings_balance: "savings", overdrafts_12m: "overdrafts (12 months)" };
 const LOAN_SIGNALS = ["loan_amount", "term_months", "purpose"];
-const STATES: Record<string, string> = { missing: "not provided", no: "not verified", low: "low", high: "high" };
-const name = (s: unknown) => SIGNAL_NAMES[String(s)] ?? String(s).replace(/_/g, " ");
 
 export function ScorePage() {
   return <SignInGate title="My credit score"><ScoreView /></SignInGate>;
@@ -34,12 +28,12 @@ function ScoreView() {
       <div className="card"><h2>Score</h2><p className="big">{s.score} / 100</p></div>
       <div className="card"><h2>Chance of default</h2><p className="big">{formatBps(s.pd_bps)}</p><p className="muted">The model's estimate that a loan like yours is not repaid.</p></div>
     </section>
-    {hint && <Notice kind="info"><strong>Next step that helps most:</strong> complete your {name(hint.signal)}
+    {hint && <Notice kind="info"><strong>Next step that helps most:</strong> complete your {signalName(hint.signal)}
       {hint.pd_bps !== undefined && <> — your predicted chance of default would be about {formatBps(Number(hint.pd_bps))}</>}
       {hint.grade ? <> and your grade {String(hint.grade)}</> : null}. <a href="#/verify">Go to verification</a></Notice>}
     <section className="card"><h2>What lowers your grade</h2>
       {profileReasons.length === 0 ? <p>Nothing in particular: your verified profile is as good as the model's reference.</p> :
-        <ol>{profileReasons.map((r, i) => <li key={i}>Your {name(r.signal)} is {STATES[String(r.state)] ?? String(r.state)}
+        <ol>{profileReasons.map((r, i) => <li key={i}>Your {signalName(r.signal)} is {reasonState(r.state)}
           {r.pd_bps !== undefined && <> (adds about {formatBps(Number(r.pd_bps))} to your chance of default)</>}</li>)}</ol>}
       <p className="muted">The amount, term and purpose of a loan also count; they are scored with each listing.</p>
       {s.warnings.length > 0 && <ul className="muted">{s.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
