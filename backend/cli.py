@@ -5,8 +5,9 @@
     lendchain-db current
     lendchain-db revision -m MESSAGE     autogenerate a new revision from backend/db/models.py
     scoring export-outcomes --output F   resolved loans in the scoring `platform` CSV format
+    demo import FILE                     the seeded demo's borrower facts and listing scores (backend/demo.py)
     indexer run [--once] | status | reset --yes   the chain indexer (backend/indexer/runner.py)
-    bots liquidator|prices run [--once]  the keepers (backend/bots/cli.py)
+    bots autolend|liquidator|prices run [--once]   the keepers (backend/bots/cli.py)
 """
 
 from __future__ import annotations
@@ -60,8 +61,21 @@ def register_commands(app: Flask) -> None:
             count = export_csv(db_session, output)
         click.echo(f"{count} resolved loans written to {output}")
 
+    demo = AppGroup("demo", help="The local demo (make run).")
+
+    @demo.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def import_demo(path):
+        from backend.db import database as get_database
+        from backend.demo import import_profiles
+
+        with get_database().session() as db_session:
+            count = import_profiles(db_session, path)
+        click.echo(f"{count} demo borrowers' facts and listing scores stored")
+
     app.cli.add_command(database)
     app.cli.add_command(scoring)
+    app.cli.add_command(demo)
     from backend.indexer.runner import register as register_indexer
 
     register_indexer(app)

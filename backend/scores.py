@@ -96,17 +96,21 @@ def _record_of(signals: dict[str, Any]):
     return record
 
 
-def score(wallet: str, loan: dict[str, Any] | None = None) -> tuple[ScoreRecord, list[str]]:
-    scorer = get_scorer()
-    signals, warnings = signals_for(wallet, loan)
-    result = scorer.score_record(_record_of(signals))
+def score_row(wallet: str, signals: dict[str, Any], result) -> ScoreRecord:
+    """The stored form of a scoring.serving result for `wallet`, with the signal snapshot it came from."""
     hint = result.next_verification
-    row = ScoreRecord(
+    return ScoreRecord(
         wallet=wallet, model_id=result.model_id, pd=_finite(result.pd), pd_bps=result.pd_bps, grade=result.grade,
         grade_code=result.grade_code, score=result.score, signals=signals,
         reasons=[{"signal": r.signal, "state": r.state, "pd_bps": r.pd_bps, "code": r.code()} for r in result.reasons],
         next_verification=None if hint is None else {
             "signal": hint.signal, "pd_bps": hint.pd_bps, "grade": hint.grade, "how": HOW_TO_VERIFY.get(hint.signal)})
+
+
+def score(wallet: str, loan: dict[str, Any] | None = None) -> tuple[ScoreRecord, list[str]]:
+    scorer = get_scorer()
+    signals, warnings = signals_for(wallet, loan)
+    row = score_row(wallet, signals, scorer.score_record(_record_of(signals)))
     db = session()
     db.add(row)
     db.flush()

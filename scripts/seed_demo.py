@@ -180,7 +180,8 @@ def write_accounts(demo: Demo, loans: dict) -> dict:
                for name, index, role in (("keeper", KEEPER_INDEX, "liquidation keeper (LIQUIDATOR_KEY)"),
                                          ("bot", BOT_INDEX, "auto-lend bot (AUTOLEND_BOT_KEY)"),
                                          ("scorer", deploy.LOCAL_SIGNER_INDEX, "scoring service signer"))]
-    document = {"mnemonic": MNEMONIC, "chainId": chain.id, "people": people, "loans": loans}
+    profiles = {demo.who[name].address: PROFILES[name] for name in demo.grades}  # `flask demo import` stores them
+    document = {"mnemonic": MNEMONIC, "chainId": chain.id, "people": people, "loans": loans, "profiles": profiles}
     ACCOUNTS_FILE.parent.mkdir(parents=True, exist_ok=True)
     ACCOUNTS_FILE.write_text(json.dumps(document, indent=2) + "\n")
     return document

@@ -3,10 +3,10 @@
     python -m toolchain.platform
 
 It starts a fresh Ganache on 8545, deploys the contracts and seeds the demo (scripts/seed_demo.py),
-creates a fresh database (instance/platform.db), then runs the indexer, the auto-lend bot, the
-liquidation keeper, the local price publisher and the web app (gunicorn on 127.0.0.1:5000) under
-one supervisor. Once /healthz shows the indexer caught
-up with the chain it prints the URL, the chain and the demo accounts. A service that dies is
+creates a fresh database (instance/platform.db) holding the demo borrowers' verified facts and
+listing scores, then runs the indexer, the auto-lend bot, the liquidation keeper, the local price
+publisher and the web app (gunicorn on 127.0.0.1:5000) under one supervisor. Once /healthz shows
+the indexer caught up with the chain it prints the URL, the chain and the demo accounts. A service that dies is
 restarted (after 1 s, doubling up to 30 s while it keeps dying). Ctrl-C stops everything it
 started. Each process logs to .toolchain/platform/<name>.log.
 """
@@ -179,6 +179,7 @@ def main() -> int:
         supervisor.run_once("seed", [str(BIN / "brownie"), "run", "scripts/seed_demo.py", "--network", "lendchain-local"])
         DATABASE.unlink(missing_ok=True)
         supervisor.run_once("database", FLASK + ["lendchain-db", "upgrade"])
+        supervisor.run_once("profiles", FLASK + ["demo", "import", str(ACCOUNTS_FILE)])
         for name, command in SERVICES.items():
             supervisor.start(name, command)
         while not caught_up(healthz()):

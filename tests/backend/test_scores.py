@@ -157,3 +157,23 @@ def test_export_outcomes_writes_the_platform_format(scored_app, tmp_path):
     assert list(data.signals["loan_amount"]) == [2000.0, 3000.0]
     assert [bool(v) for v in data.signals["email_verified"]] == [True, True]
     assert [bool(v) for v in data.signals["identity_verified"]] == [False, False]
+
+
+def test_demo_import_stores_facts_and_the_listing_score_the_seed_signed(scored_app, scorer, tmp_path):
+    from scoring.schema import SignalRecord
+
+    from backend.demo import import_profiles
+
+    profile = {"identity_verified": True, "income_verified": True, "monthly_income": 4000.0, "bureau_score": 700,
+               "prior_loans_repaid": 2, "loan_amount": 1000.0, "term_months": 12, "purpose": "debt_consolidation"}
+    path = tmp_path / "demo-accounts.json"
+    path.write_text(json.dumps({"profiles": {ALICE.address: profile}}))
+    with scored_app.app_context():
+        assert import_profiles(session(), path) == 1
+        stored = {f.signal: f.value for f in session().scalars(select(VerifiedFact))}
+        [row] = session().scalars(select(ScoreRecord)).all()
+        row = (row.wallet, row.pd_bps, row.grade_code, row.signals, [r["signal"] for r in row.reasons])
+    assert stored == {"identity_verified": True, "income_verified": True, "monthly_income": 4000.0,
+                      "bureau_score": 700}  # loan terms and on-chain history are not verified facts
+    expected = scorer.score_record(SignalRecord.from_mapping(profile))
+    assert row == (ALICE.address, expected.pd_bps, expected.grade_code, profile, [r.signal for r in expected.reasons])
