@@ -57,7 +57,7 @@ PROFILES = {
     "bob": dict(identity_verified=True, phone_verified=True, email_verified=False, income_verified=True,
                 monthly_income=3000.0, employment_status="unemployed", employment_months=24, debt_to_income=0.6,
                 bureau_score=680, prior_late_payments=0, prior_defaults=0, loan_amount=500.0, term_months=60,
-                purpose="auto"),
+                purpose="vehicle"),
     "carol": dict(phone_verified=True, email_verified=False, income_verified=True, monthly_income=800.0,
                   employment_months=24, debt_to_income=0.05, social_accounts=3, bureau_score=500,
                   prior_loans_repaid=0, prior_late_payments=4, prior_defaults=1, loan_amount=35000.0, term_months=60,
@@ -99,9 +99,10 @@ class Demo:
         chain.mine()
         self.fresh_prices()
 
-    def list(self, name, principal, apr_bps, instalments, weth=0, deadline_days=7, min_fill_bps=7_000, purpose=1):
-        """A listing by `name`, with an attestation of the model's score signed now."""
-        from scoring.schema import SignalRecord
+    def list(self, name, principal, apr_bps, instalments, weth=0, deadline_days=7, min_fill_bps=7_000):
+        """A listing by `name`, with an attestation of the model's score signed now. The listing's
+        purpose code is the scored purpose's (the on-chain codes 0-9 are the schema's categories)."""
+        from scoring.schema import SPECS, SignalRecord
 
         result = self.scorer.score_record(SignalRecord(**PROFILES[name]))
         self.grades[name] = result.grade
@@ -110,7 +111,8 @@ class Demo:
             grade=result.grade_code, pd_bps=result.pd_bps, model_id="0x" + result.model_id)
         terms = lifecycle.terms(self.usdc, principal=principal * USDC, apr_bps=apr_bps, instalments=instalments,
                                 deadline=chain.time() + deadline_days * DAY, min_fill_bps=min_fill_bps,
-                                purpose=purpose, collateral_token=self.weth if weth else lifecycle.NO_COLLATERAL,
+                                purpose=SPECS["purpose"].categories.index(PROFILES[name]["purpose"]),
+                                collateral_token=self.weth if weth else lifecycle.NO_COLLATERAL,
                                 collateral_amount=int(weth * WETH))
         return self.book.requestLoan(terms, attestation, signature, {"from": self.who[name]}).return_value
 
@@ -149,6 +151,7 @@ def seed(demo: Demo) -> dict:
                           max_per_borrower=2_000 * USDC, budget=10_000 * USDC, expiry=chain.time() + 365 * DAY,
                           reinvest=True)
     commitment = demo.autolend.createCommitment(demo.usdc, rule, 5_000 * USDC, {"from": demo.who["frank"]}).return_value
+    book.setApprovalForAll(demo.autolend, True, {"from": demo.who["frank"]})  # reinvesting claims Frank's notes' income
     demo.autolend.fundFromCommitment(commitment, loans["active"], 1_000 * USDC, {"from": accounts[BOT_INDEX]})
     demo.fund(loans["active"], dave=1_000)
     # Day 158: the first instalment is paid; the old loans default; the D loan is liquidated.

@@ -45,6 +45,10 @@ export function gradeHint(grade: number | string): string {
 export const LATE_POLICY_TEXT =
   "If a payment is late: after the grace period a one-off late fee is added; 120 days after the first missed due date anyone may mark the loan as defaulted, and any collateral can then be sold (liquidated) to repay lenders. Lenders can lose money.";
 
+/** A loan's own terms: scored with each listing, not part of the borrower's profile (and an
+ *  attestation does not bind them), so profile reasons leave them out. */
+export const LOAN_SIGNALS = ["loan_amount", "term_months", "purpose"];
+
 /** Scoring signals (scoring/schema.py names) in words. */
 const SIGNAL_NAMES: Record<string, string> = { identity_verified: "identity check", phone_verified: "phone check", email_verified: "email check",
   income_verified: "income check", bank_account_verified: "bank account link", social_accounts: "linked social accounts",

@@ -9,7 +9,7 @@ import { useStore } from "../lib/store";
 import { wallet } from "../chain/wallet";
 import { approval, call } from "../chain/tx";
 import { formatBps, formatDate, formatDuration, formatMoney, formatWad, shortAddress } from "../lib/format";
-import { gradeHint, gradeName, purposeName, reasonState, signalName, statusName } from "../lib/domain";
+import { gradeHint, gradeName, LOAN_SIGNALS, purposeName, reasonState, signalName, statusName } from "../lib/domain";
 import { isListed, remaining, termSeconds } from "../lib/loan";
 import { checkFunding } from "../lib/validate";
 import { Badge, ErrorNote, Field, FundingBar, GradeBadge, Health, Loading, Money, Notice } from "../components/ui";
@@ -146,10 +146,10 @@ const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1
 /** What raised this borrower's predicted chance of default, from the score the loan was listed with. */
 function Reasons({ checks }: { checks: BorrowerChecks }) {
   if (checks.score === null) return <p className="muted">The reasons behind this grade are not on record here (the score was issued elsewhere).</p>;
-  const reasons = checks.reasons.slice(0, 4);
+  const reasons = checks.reasons.filter((r) => !LOAN_SIGNALS.includes(r.signal)).slice(0, 4);
   return <div><h3>Why this grade</h3>
     {reasons.length === 0 ? <p>Nothing in particular raised the predicted risk: the verified profile is as good as the model's reference.</p> :
       <ul>{reasons.map((r) => <li key={r.signal}>{capitalise(signalName(r.signal))}: {reasonState(r.state)} (adds about {formatBps(r.pd_bps)} to the chance of default)</li>)}</ul>}
-    <p className="muted">Score {checks.score} / 100. Only facts the platform verified and on-chain repayment history are used; the documents behind them stay private.</p>
+    <p className="muted">Score {checks.score} / 100. Only facts the platform verified and on-chain repayment history are used; the documents behind them stay private. The loan's amount, term and purpose also count.</p>
   </div>;
 }

@@ -4,11 +4,10 @@ import { api } from "../api/client";
 import type { Score } from "../api/types";
 import { useAsync } from "../lib/hooks";
 import { formatBps } from "../lib/format";
-import { reasonState, signalName } from "../lib/domain";
+import { LOAN_SIGNALS, reasonState, signalName } from "../lib/domain";
 import { SignInGate } from "../components/SignInGate";
 import { ErrorNote, GradeBadge, Loading, Notice } from "../components/ui";
 
-const LOAN_SIGNALS = ["loan_amount", "term_months", "purpose"];
 
 export function ScorePage() {
   return <SignInGate title="My credit score"><ScoreView /></SignInGate>;
