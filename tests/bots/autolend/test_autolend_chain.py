@@ -2,7 +2,8 @@
 a matching listing funded in the next step from the right commitments with fair shares (note
 balances, commitments' `available`), rules and filters that exclude, a loan that changes state
 between match and send, a commitment withdrawn mid-sweep, reinvesting, kill -9 of the bot process
-mid-sweep then a restart, and two replicas at once — never funding a pair twice."""
+mid-sweep then a restart, two replicas at once, and an RPC that fails and stalls — never funding
+a pair twice."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from backend.db import database
 from backend.db.models import AutoLendFilter, BotAction, Notification
 from tests.bots.chain import USDC, commit, fundings, index
 from tests.bots.processes import bot_command, kill, run_once, start, wait_for
+from tests.bots.proxy import FlakyProxy
 
 AVAILABLE = 11  # IAutoLend.Commitment field positions
 BUDGET = 12
@@ -207,3 +209,26 @@ def test_two_replicas_together_fund_each_pair_once(platform, bots_app, node, fou
             kill(replica)
     assert_funded_once_in_fair_shares(platform, ids, loans)
     assert len([a for a in actions(bots_app) if a.status == "confirmed"]) == 8
+
+
+def test_an_rpc_that_fails_and_stalls_is_survived_without_double_funding(platform, bots_app, node, four_listings):
+    """Every 4th request fails and every 7th stalls past the client's timeout; the steps that
+    break are run again (as the loop would), and each pair is still funded exactly once."""
+    from backend.tx import make_web3
+
+    ids, loans = four_listings
+    index(bots_app, node.deployment, node.url)
+    with FlakyProxy(node.url) as proxy:
+        ctx = context_from_app(bots_app, web3=make_web3(proxy.url, timeout=1))
+        ctx.sender.backoff_seconds = 0.05
+        proxy.every(fail_every=4, stall_every=7, seconds=1.5)
+        for _ in range(12):
+            try:
+                step(ctx)
+            except Exception:  # noqa: BLE001 - a read failed after all its retries: the loop runs the step again
+                continue
+            if len(fundings(platform)) == 8:
+                break
+        assert proxy.failed > 5
+    assert_funded_once_in_fair_shares(platform, ids, loans)
+    assert [a.status for a in actions(bots_app)].count("confirmed") == 8
