@@ -38,17 +38,30 @@ class Chain:
     def mint(self, who: str, usdc: int = 10_000) -> None:
         self.send(self.contract("MockUSDC").functions.mint(who, usdc * USDC), who)
 
+    def fund(self, lender: str, loan_id: int, usdc: int) -> None:
+        """Mint `usdc` whole mUSDC to `lender`, approve the loan book and fund the loan with it."""
+        self.mint(lender, usdc)
+        self.send(self.contract("MockUSDC").functions.approve(self.contract("LoanBook").address, usdc * USDC), lender)
+        self.send(self.contract("LoanBook").functions.fund(loan_id, usdc * USDC), lender)
+
     def list_loan(self, borrower: str, principal: int, apr_bps: int = 1_200, grade: int = 3, pd_bps: int = 450,
-                  instalments: int = 12, purpose: int = 0) -> int:
-        """List an unsecured loan (grades A+..B need no collateral); returns its id."""
+                  instalments: int = 12, purpose: int = 0, weth: int = 0) -> int:
+        """List a loan, unsecured (grades A+..B need no collateral) or with `weth` base units of mWETH
+        escrowed (minted to the borrower and approved here); returns its id."""
         registry, book = self.contract("ScoreRegistry"), self.contract("LoanBook")
         now = self.w3.eth.get_block("latest")["timestamp"]
         record = ScoreAttestation(borrower=borrower, grade=grade, pd_bps=pd_bps, issued_at=now - 60,
                                   expires_at=now + 30 * DAY, nonce=registry.functions.nonces(borrower).call(),
                                   model_id=MODEL_ID)
         signature = sign_attestation(record, account_key(SIGNER_INDEX), self.w3.eth.chain_id, registry.address)
+        collateral = ZERO
+        if weth:
+            token, vault = self.contract("MockWETH"), self.contract("CollateralVault")
+            self.send(token.functions.mint(borrower, weth), borrower)
+            self.send(token.functions.approve(vault.address, weth), borrower)
+            collateral = token.address
         terms = (self.contract("MockUSDC").address, principal * USDC, apr_bps, instalments, 30 * DAY, now + 14 * DAY,
-                 7_000, purpose, ZERO, 0)
+                 7_000, purpose, collateral, weth)
         self.send(book.functions.requestLoan(terms, record.to_abi_tuple(), signature), borrower)
         return book.functions.loanCount().call()  # ids run 1..loanCount
 

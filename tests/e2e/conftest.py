@@ -91,17 +91,31 @@ def chain(workdir):
         stop(ganache)
 
 
+FLASK = [str(BIN / "flask"), "--app", "backend"]
+
+
 @pytest.fixture(scope="session")
-def backend(chain, workdir):
+def web_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def backend_env(chain, workdir, web_port) -> dict:
+    """The environment of every backend process (web, indexer, bots): the chain, the fresh SQLite
+    database, the signer."""
+    port = web_port
+    return dict(os.environ, DATABASE_URL=f"sqlite:///{workdir / 'e2e.db'}", RPC_URL=f"http://127.0.0.1:{CHAIN_PORT}",
+                DEPLOYMENTS_DIR=str(workdir), CHAIN_ID="1337", SCORE_SIGNER_KEY=account_key(9),
+                SIWE_DOMAIN=f"127.0.0.1:{port}", CONFIRMATIONS="0", INDEXER_POLL_SECONDS="0.3",
+                VERIFICATION_MODE="console", PYTHONWARNINGS="ignore")
+
+
+@pytest.fixture(scope="session")
+def backend(backend_env, web_port, workdir):
     """Flask serving the API and the built UI, and the indexer, on a fresh SQLite database."""
     if not DIST.exists():
         pytest.fail("the UI is not built: run toolchain/frontend_setup.sh (make test-e2e does)")
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{workdir / 'e2e.db'}", RPC_URL=f"http://127.0.0.1:{CHAIN_PORT}",
-               DEPLOYMENTS_DIR=str(workdir), CHAIN_ID="1337", SCORE_SIGNER_KEY=account_key(9),
-               SIWE_DOMAIN=f"127.0.0.1:{port}", CONFIRMATIONS="0", INDEXER_POLL_SECONDS="0.3",
-               VERIFICATION_MODE="console", PYTHONWARNINGS="ignore")
-    flask = [str(BIN / "flask"), "--app", "backend"]
+    env, port, flask = backend_env, web_port, FLASK
     migrated = subprocess.run(flask + ["lendchain-db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert migrated.returncode == 0, f"database migration failed:\n{migrated.stderr[-3000:]}"
     server = start(flask + ["run", "--port", str(port), "--no-reload"], workdir / "flask.log", env)
@@ -118,6 +132,18 @@ def backend(chain, workdir):
 
 
 @pytest.fixture(scope="session")
+def keepers(backend, backend_env, workdir):
+    """The auto-lend bot, the liquidator and the local price publisher as processes beside the backend."""
+    names = ("autolend", "liquidator", "prices")
+    processes = [start(FLASK + ["bots", name, "run"], workdir / f"{name}.log", dict(backend_env, BOT_POLL_SECONDS="0.3"))
+                 for name in names]
+    yield
+    for process, name in zip(processes, names):
+        stop(process)
+        shutil.copy(workdir / f"{name}.log", ARTIFACTS / f"{name}.log")
+
+
+@pytest.fixture(scope="session")
 def seeded(chain, backend):
     """Two listings by account #1 (grade B+ and A) and an active loan (A+), indexed; returns their ids."""
     borrower = chain.accounts[1]
@@ -125,10 +151,8 @@ def seeded(chain, backend):
            chain.list_loan(borrower, 2_500, apr_bps=900, grade=2, pd_bps=200, purpose=3)]
     # A third, funded in full by account #4, is active (so stats and schedules have something to show).
     active = chain.list_loan(borrower, 600, apr_bps=1_000, grade=1, pd_bps=100, purpose=1)
-    lender = chain.accounts[4]
-    chain.mint(lender)
-    chain.send(chain.contract("MockUSDC").functions.approve(chain.contract("LoanBook").address, 600 * 10**6), lender)
-    chain.send(chain.contract("LoanBook").functions.fund(active, 600 * 10**6), lender)
+    chain.mint(chain.accounts[4])  # more tokens for account #4, which test_flows uses again
+    chain.fund(chain.accounts[4], active, 600)
     wait_until(lambda: get_json(f"{backend}/loans?status=listed")["total"] >= 2
                and get_json(f"{backend}/loans?status=active")["total"] >= 1, "the indexer to see the listings")
     return ids + [active]

@@ -9,7 +9,9 @@ import { WrongNetworkError } from "./errors";
 
 /** The public test mnemonic of Ganache, Hardhat and Anvil: never holds real funds. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
-export const DEV_ACCOUNTS = 10;
+/** Every account the local chain funds (toolchain/local_chain.py SETTINGS["accounts"]): the demo
+ *  uses #10 and #11 too. */
+export const DEV_ACCOUNTS = 20;
 
 export type Wallet =
   | { kind: "none" }

@@ -52,7 +52,9 @@ export function LoanPage({ id }: { id: number }) {
           {l.health.liquidation_price_wad && BigInt(l.health.liquidation_price_wad) > 0n && BigInt(l.health.liquidation_price_wad) < 2n ** 255n &&
             <p>It can be sold to repay lenders if {l.collateral.token.symbol} falls below <strong>{formatWad(l.health.liquidation_price_wad)} USD</strong>.</p>}
           <p className="muted">Health is the collateral's value (times a safety threshold) divided by what is owed. Below 1.00 anyone may sell part of it to repay lenders.</p>
-        </> : <p>Unsecured: no collateral. If the borrower stops paying, lenders have no asset to recover from.</p>}
+        </> : l.liquidations.length > 0
+          ? <p>All of the collateral was sold to repay lenders (see Liquidations below). What is still owed is now unsecured.</p>
+          : <p>Unsecured: no collateral. If the borrower stops paying, lenders have no asset to recover from.</p>}
       </div>
     </section>
     <section className="card" aria-label="Terms">
@@ -87,7 +89,13 @@ export function LoanPage({ id }: { id: number }) {
         {f.commitment_id ? " (auto-lend)" : ""}</li>)}</ul></section>}
     {l.repayments.length > 0 && <section className="card"><h2>Repayments</h2><ul>
       {l.repayments.map((r, i) => <li key={i}>{formatDate(r.at)}: <Money value={(BigInt(r.interest) + BigInt(r.principal) + BigInt(r.late_fees)).toString()} token={t} />
-        {" "}(interest <Money value={r.interest} token={t} />, principal <Money value={r.principal} token={t} />)</li>)}</ul></section>}
+        {" "}(interest <Money value={r.interest} token={t} />, principal <Money value={r.principal} token={t} />)
+        {l.liquidations.some((q) => q.tx_hash === r.tx_hash) && " — paid by a liquidation"}</li>)}</ul></section>}
+    {l.liquidations.length > 0 && <section className="card" aria-label="Liquidations"><h2>Liquidations</h2><ul>
+      {l.liquidations.map((q, i) => <li key={i}>{formatDate(q.at)}: <Money value={q.repaid} token={t} /> of the debt repaid
+        {l.collateral && <> with <Money value={q.seized} token={l.collateral.token} decimals={6} /> of the collateral</>}
+        {" "}by <span title={q.liquidator}>{shortAddress(q.liquidator)}</span>.</li>)}</ul>
+      <p className="muted">When the collateral's health falls below 1.00, or the loan defaults, anyone may repay part of the debt and take collateral worth that much plus a bonus; lenders receive the repayment.</p></section>}
   </>;
 }
 
