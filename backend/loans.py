@@ -241,8 +241,10 @@ def portfolio(db: Session, lender: str) -> dict:
 
     with earned = share of interest and late fees repaid, less the platform fee; losses = share of
     the principal still outstanding on loans that are late, defaulted or closed by write-off (as
-    if none of it came back); years held = from the loan's start to its resolution, or to now
-    (at least one day). A simple, not compounded, rate; null until a held loan has started.
+    if none of it came back); years held = from the loan's start to its resolution, or to now, and
+    at least one period: interest is charged a period at a time, so an instalment paid early in the
+    first period would otherwise annualise to hundreds of percent. A simple, not compounded, rate;
+    null until a held loan has started.
     """
     cid = chain_id()
     holder = checksum(lender)
@@ -286,7 +288,7 @@ def portfolio(db: Session, lender: str) -> dict:
         refundable = notes if loan.status in ("cancelled", "expired") else 0
         if loan.start_time:
             end = loan.resolved_at if loan.status in ("repaid", "closed") and loan.resolved_at else now
-            years = max(end - loan.start_time, 86400) / YEAR
+            years = max(end - loan.start_time, loan.period or 86400) / YEAR
             exposure += int(loan.principal) * notes / supply * years
             earned_total += earned
             loss_total += loss

@@ -99,3 +99,21 @@ def test_borrower_portfolio_stats_and_chain(client, indexed):
     assert grades[3]["count"] == 1 and grades[3]["volume"] == str(10**9) and grades[3]["mean_predicted_pd"] == 0.045
     document = client.get("/chain").json
     assert document["chainId"] == 1337 and document["contracts"]["LoanBook"]["address"] == BOOK
+
+
+def test_an_early_first_instalment_is_annualised_over_one_period_not_a_day(app, client, chain, tmp_path):
+    """Repaid a day after the start: held a day, but interest is charged a period at a time, so the
+    return is annualised over the 30-day period (about the APR less the fee, not hundreds of %)."""
+    source = FakeSource()
+    state = active_loan(source)
+    state = repay(source, 1, state, state.start_time + DAY, state.instalment)
+    with database(app).session() as db:
+        step(db, source, fc.deployment())
+    (tmp_path / "1337.json").write_text(json.dumps(fc.deployment()))
+    app.config["DEPLOYMENTS_DIR"] = str(tmp_path)
+    chain.block = Head(9, state.start_time + DAY)
+    body = client.get(f"/lenders/{LENDER_A}/portfolio").json
+    earned = int(body["items"][0]["earned"])
+    assert earned > 0
+    assert body["net_annualised_return"] == pytest.approx(earned / (600 * 10**6 * 30 / 365), rel=1e-12)
+    assert 0.05 < body["net_annualised_return"] < 0.12  # 12% APR less the 10% fee on interest

@@ -20,6 +20,17 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]): Async<T> {
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
+export const REFRESH_MS = 15_000;
+
+/** Call `fn` every `ms` while mounted: pages showing what others change on chain (fundings,
+ *  repayments, liquidations) refresh themselves. */
+export function useEvery(ms: number, fn: () => void) {
+  useEffect(() => {
+    const timer = setInterval(fn, ms);
+    return () => clearInterval(timer);
+  }, [ms, fn]);
+}
+
 function hash() { return window.location.hash.replace(/^#/, "") || "/"; }
 function subscribe(fn: () => void) { window.addEventListener("hashchange", fn); return () => window.removeEventListener("hashchange", fn); }
 

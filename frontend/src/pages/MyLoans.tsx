@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { api, query } from "../api/client";
 import type { LoanSummary, Page } from "../api/types";
-import { useAsync, useDeployment } from "../lib/hooks";
+import { REFRESH_MS, useAsync, useDeployment, useEvery } from "../lib/hooks";
 import { useStore } from "../lib/store";
 import { wallet } from "../chain/wallet";
 import { approval, call, txCount } from "../chain/tx";
@@ -20,6 +20,7 @@ export function MyLoans() {
   const w = useStore(wallet);
   const address = w.kind === "none" ? null : w.address;
   const loans = useAsync(() => address ? api<Page<LoanSummary>>(`/borrowers/${address}/loans${query({ per_page: 100 })}`) : Promise.resolve(null), [address]);
+  useEvery(REFRESH_MS, loans.reload);
   if (!address) return <><h1>My loans</h1><p>Connect a wallet (top of the page) to see your loans.</p></>;
   if (!loans.data) return <><h1>My loans</h1>{loans.error ? <ErrorNote error={loans.error} /> : <Loading what="Loading your loans" />}</>;
   return <>

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { api } from "../api/client";
 import type { Portfolio as PortfolioData, PortfolioItem } from "../api/types";
-import { useAsync, useDeployment } from "../lib/hooks";
+import { REFRESH_MS, useAsync, useDeployment, useEvery } from "../lib/hooks";
 import { useStore } from "../lib/store";
 import { wallet } from "../chain/wallet";
 import { call } from "../chain/tx";
@@ -21,6 +21,7 @@ export function Portfolio() {
   const w = useStore(wallet);
   const address = w.kind === "none" ? null : w.address;
   const data = useAsync(() => address ? api<PortfolioData>(`/lenders/${address}/portfolio`) : Promise.resolve(null), [address]);
+  useEvery(REFRESH_MS, data.reload);
   const [plan, setPlan] = useState<(() => Promise<Plan>) | null>(null);
 
   if (!address) return <><h1>Portfolio</h1><p>Connect a wallet (top of the page) to see the loans you have funded.</p></>;

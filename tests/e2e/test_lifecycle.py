@@ -1,0 +1,123 @@
+"""A loan's life through the UI: a new borrower verifies a phone number and links a bank account
+(codes from the development providers), sees the score move, lists a collateralised loan; two
+lenders fund it; the borrower repays an instalment from My loans; a lender claims from the
+portfolio. Each step is checked on chain and on the page."""
+
+from __future__ import annotations
+
+import re
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.e2e.chain import USDC, get_json, wait_until
+from tests.e2e.conftest import connect_dev, shot
+
+BORROWER, LENDERS = 15, (16, 17)
+PHONE = "+447700900123"
+
+
+def faucet(page) -> None:
+    page.get_by_role("button", name="Get test tokens").click()
+    page.get_by_role("button", name="Confirm and sign").click()
+    expect(page.get_by_text(re.compile(r"Done\. Gas used"))).to_be_visible()
+    page.get_by_role("button", name="Close").click()
+
+
+def sign(page) -> None:
+    """Confirm the open transaction plan and wait for its outcome."""
+    page.get_by_role("button", name="Confirm and sign").click()
+    expect(page.get_by_text(re.compile(r"Done\. Gas used: [\d,]+"))).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Close").click()
+
+
+def sent_code(log: Path, target: str) -> str:
+    """The one-time code the console provider printed in the server's log for `target`."""
+    pattern = re.compile(rf"one-time code for {re.escape(target)}: (\d{{6}})")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        found = pattern.findall(log.read_text())
+        if found:
+            return found[-1]
+        time.sleep(0.2)
+    raise AssertionError(f"no code for {target} in {log}")
+
+
+def score_percent(page) -> str:
+    return page.locator(".card", has=page.get_by_role("heading", name="Chance of default")).locator(".big").inner_text()
+
+
+def test_verify_score_list_fund_repay_and_claim(page, seeded, chain, backend, workdir):
+    book, usdc, lens = chain.contract("LoanBook"), chain.contract("MockUSDC"), chain.contract("LoanLens")
+    borrower = chain.accounts[BORROWER]
+    page.goto("/#/verify")
+    connect_dev(page, BORROWER)
+    faucet(page)
+    page.get_by_role("button", name="Sign in").first.click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+    page.goto("/#/score")
+    before = score_percent(page)
+    page.goto("/#/verify")
+    phone = page.get_by_role("region", name="Phone")
+    phone.get_by_label(re.compile("Phone number")).fill(PHONE)
+    phone.get_by_role("button", name="Send a code").click()
+    phone.get_by_label("Six-digit code").fill(sent_code(workdir / "flask.log", PHONE))
+    phone.get_by_role("button", name="Confirm").click()
+    expect(phone.get_by_text("✓ verified")).to_be_visible()
+    bank = page.get_by_role("region", name=re.compile("Bank"))
+    bank.get_by_label("Bank link token").fill("dev-lifecycle")
+    bank.get_by_role("button", name="Link bank account").click()
+    expect(bank.get_by_text("✓ verified")).to_be_visible()
+    shot(page, "verification-centre")
+    page.goto("/#/score")
+    expect(page.get_by_role("heading", name="My credit score")).to_be_visible()
+    after = score_percent(page)
+    assert float(after.rstrip("%")) < float(before.rstrip("%")), (before, after)  # verifying lowered the PD
+    shot(page, "score")
+
+    page.goto("/#/borrow")
+    page.get_by_label("Amount (mUSDC)").fill("600")
+    page.get_by_label("Monthly instalments").fill("6")
+    page.get_by_label("Interest rate (APR, %)").fill("12")
+    page.get_by_label(re.compile(r"Collateral \(mWETH\)")).fill("1")
+    page.get_by_role("button", name="Review listing").click()
+    sign(page)
+    wait_until(lambda: get_json(f"{backend}/borrowers/{borrower}/loans")["total"] == 1, "the indexer to see the listing")
+    loan_id = get_json(f"{backend}/borrowers/{borrower}/loans")["items"][0]["id"]
+    assert chain.contract("CollateralVault").functions.positions(loan_id).call()[1] == 10**18
+
+    first, second = (chain.accounts[i] for i in LENDERS)
+    chain.fund(first, loan_id, 400)
+    chain.fund(second, loan_id, 200)
+    loan = lens.functions.loan(loan_id).call()
+    assert loan[4] == 2  # both fundings filled it: active
+
+    wait_until(lambda: get_json(f"{backend}/loans/{loan_id}")["status"] == "active", "the indexer to see it start")
+    instalment = get_json(f"{backend}/loans/{loan_id}")["instalment"]
+    page.goto("/#/my-loans")  # already open since the listing: it refreshes itself as the loan fills
+    card = page.locator(f'section[data-loan-id="{loan_id}"]')
+    expect(card).to_contain_text("Active", timeout=30_000)
+    card.get_by_label("Repay an amount (mUSDC)").fill(str(Decimal(instalment) / USDC))
+    card.get_by_role("button", name="Repay this amount").click()
+    sign(page)
+    paid = lens.functions.loan(loan_id).call()
+    assert paid[20] == 1  # ILoanBook.Loan.instalmentsPaid
+    wait_until(lambda: get_json(f"{backend}/loans/{loan_id}")["repayments"], "the indexer to see the repayment")
+    page.reload()
+    expect(page.locator(f'section[data-loan-id="{loan_id}"]')).to_contain_text("Next due date")
+
+    claimable = book.functions.claimable(loan_id, first).call()
+    assert claimable > 0
+    balance = usdc.functions.balanceOf(first).call()
+    page.goto("/#/portfolio")
+    connect_dev(page, LENDERS[0])
+    claim = page.get_by_role("region", name="Claim")
+    expect(claim.get_by_role("button", name="Claim all")).to_be_enabled()
+    claim.get_by_role("button", name="Claim all").click()
+    sign(page)
+    assert usdc.functions.balanceOf(first).call() == balance + claimable
+    assert book.functions.claimable(loan_id, first).call() == 0
+    shot(page, "portfolio-claimed")
