@@ -1,0 +1,106 @@
+// An auto-lend rule's form, for a new commitment (with its deposit) or to change one (setRule).
+// The API checks the rule as the contract would (POST /rules/validate) before anything is signed,
+// and backtests it on the platform's own history (POST /rules/preview).
+import { useState, type FormEvent } from "react";
+import { api, ApiError } from "../api/client";
+import { useDeployment } from "../lib/hooks";
+import { formatBps, formatMoney, plural, type Token } from "../lib/format";
+import { GRADES } from "../lib/domain";
+import { FORM_FIELD, invalidRuleMessage, parseRule, type FormField, type Rule, type RuleForm } from "../lib/rules";
+import { ErrorNote, Field, Notice } from "./ui";
+
+type Warning = { field: string; code: string; message: string };
+type Preview = { considered: number; funded: number; lent: string; earned: string; losses: string; net: string;
+  return_bps: number | null; outcomes: Record<string, number>; refusals: Record<string, number> };
+
+const LABELS: [FormField, string, string][] = [["worstGrade", "Worst grade accepted", ""], ["minApr", "Lowest rate (APR %)", "decimal"],
+  ["maxApr", "Highest rate (APR %)", "decimal"], ["maxMonths", "Longest term (months)", "numeric"],
+  ["minCollateral", "Minimum collateral (% of loan)", "decimal"], ["maxPd", "Highest chance of default (%)", "decimal"],
+  ["maxPerLoan", "Most per loan", "decimal"], ["maxPerBorrower", "Most per borrower", "decimal"], ["budget", "Total budget", "decimal"],
+  ["days", "Rule lasts (days)", "numeric"]];
+
+export function RuleEditor({ initial, token, lender, withDeposit, submitLabel, onReady }: {
+  initial: RuleForm; token: Token; lender: string; withDeposit: boolean; submitLabel: string;
+  onReady: (rule: Rule, deposit: bigint) => void;
+}) {
+  const d = useDeployment();
+  const [f, setF] = useState(initial);
+  const [errors, setErrors] = useState<Partial<Record<FormField, string>>>({});
+  const [warnings, setWarnings] = useState<Warning[]>([]);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
+  const set = (k: FormField) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+
+  async function checked(): Promise<{ rule: Rule; deposit: bigint } | null> {
+    setFailure(null);
+    const block = await d.client.getBlock();
+    const parsed = parseRule(f, token, Number(block.timestamp));
+    if (!parsed.ok) { setErrors(parsed.errors); return null; }
+    try {
+      const body = { rule: parsed.rule, ...(withDeposit ? { token: token.address, deposit: parsed.deposit.toString() } : {}) };
+      const answer = await api<{ warnings: Warning[] }>("/rules/validate", { body });
+      setErrors({});
+      setWarnings(answer.warnings);
+      return parsed;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === "invalid_rule") {
+        const refused = (e.details as { errors: { field: string }[] }).errors;
+        setErrors(Object.fromEntries(refused.map((r) => [FORM_FIELD[r.field] ?? "worstGrade", invalidRuleMessage(r.field)])));
+      } else setFailure(e);
+      return null;
+    }
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const ok = await checked();
+    if (ok) onReady(ok.rule, ok.deposit);
+  }
+
+  async function backtest() {
+    const ok = await checked();
+    if (!ok) return;
+    try {
+      setPreview(await api<Preview>("/rules/preview", { body: { rule: ok.rule, token: token.address, lender,
+        ...(withDeposit ? { deposit: ok.deposit.toString() } : {}) } }));
+    } catch (err) { setFailure(err); }
+  }
+
+  const units = (k: FormField) => ["maxPerLoan", "maxPerBorrower", "budget"].includes(k) ? ` (${token.symbol})` : "";
+  return <form className="card" onSubmit={submit} noValidate aria-label={withDeposit ? "New auto-lend rule" : "Change the rule"}>
+    <div className="grid-form">
+      {withDeposit && <Field label={`Deposit (${token.symbol})`} error={errors.deposit}>{(p) =>
+        <input {...p} inputMode="decimal" value={f.deposit} onChange={set("deposit")} />}</Field>}
+      {LABELS.map(([k, label, mode]) => <Field key={k} label={label + units(k)} error={errors[k]}>{(p) => k === "worstGrade"
+        ? <select {...p} value={f.worstGrade} onChange={set("worstGrade")}>{GRADES.map((g, i) => <option key={g} value={i + 1}>{g}</option>)}</select>
+        : <input {...p} inputMode={mode as "decimal" | "numeric"} value={String(f[k])} onChange={set(k)} />}</Field>)}
+    </div>
+    <label className="inline"><input type="checkbox" checked={f.reinvest} onChange={(e) => setF({ ...f, reinvest: e.target.checked })} /> Reinvest
+      repayments (lets the auto-lend contract claim your repayments back into this rule)</label>
+    {warnings.map((w) => <Notice key={w.code} kind="warn">{w.code === "budget_above_deposit"
+      ? "The budget is above the deposit: the rule lends only what is deposited until you deposit more." : w.message}</Notice>)}
+    <ErrorNote error={failure} />
+    <div className="actions">
+      <button type="button" onClick={() => void backtest()}>Backtest on past loans</button>
+      <button className="primary" type="submit">{submitLabel}</button>
+    </div>
+    {preview && <BacktestResult preview={preview} token={token} />}
+  </form>;
+}
+
+function BacktestResult({ preview: p, token }: { preview: Preview; token: Token }) {
+  const m = (v: string) => formatMoney(v, token);
+  const outcomes = Object.entries(p.outcomes).filter(([, n]) => n > 0);
+  return <section aria-label="Backtest" className="backtest" aria-live="polite">
+    <h3>Backtest on the platform's own history</h3>
+    {p.funded === 0 ? <p>Of {plural(p.considered, "past listing")}, this rule would have funded none.</p> : <>
+      <p>Of {plural(p.considered, "past listing")}, this rule would have funded <strong>{p.funded}</strong>, lending {m(p.lent)}.</p>
+      <dl className="facts">
+        <dt>Outcomes</dt><dd>{outcomes.map(([k, n]) => `${n} ${k}`).join(", ") || "none yet"}</dd>
+        <dt>Earned</dt><dd>{m(p.earned)}</dd>
+        <dt>Counted as lost</dt><dd>{m(p.losses)} (late and defaulted principal)</dd>
+        <dt>Return</dt><dd>{p.return_bps === null ? "—" : formatBps(p.return_bps)} of what was lent, not annualised</dd>
+      </dl></>}
+    <p className="muted">Past loans on this platform, with late and defaulted loans counted as losses. Past results do not predict future ones.</p>
+  </section>;
+}
