@@ -16,9 +16,11 @@ import { Verification } from "./pages/Verification";
 import { ScorePage } from "./pages/ScorePage";
 import { AutoLendPage } from "./pages/AutoLendPage";
 import { Stats } from "./pages/Stats";
+import { Notifications } from "./pages/Notifications";
+import { UnreadCount } from "./components/UnreadCount";
 
 const NAV: [string, string][] = [["/", "Marketplace"], ["/portfolio", "Portfolio"], ["/autolend", "Auto-lend"],
-  ["/borrow", "Borrow"], ["/my-loans", "My loans"], ["/verify", "Verification"], ["/score", "My score"], ["/stats", "Stats"]];
+  ["/borrow", "Borrow"], ["/my-loans", "My loans"], ["/verify", "Verification"], ["/score", "My score"], ["/stats", "Stats"], ["/notifications", "Notifications"]];
 
 export function App() {
   const deployment = useAsync(async () => {
@@ -36,7 +38,8 @@ export function App() {
     <header>
       <a className="brand" href="#/">Lendchain</a>
       <nav aria-label="Main">
-        {NAV.map(([to, label]) => <a key={to} href={`#${to}`} aria-current={route.path === to ? "page" : undefined}>{label}</a>)}
+        {NAV.map(([to, label]) => <a key={to} href={`#${to}`} aria-current={route.path === to ? "page" : undefined}>{label}
+          {to === "/notifications" && deployment.data && <UnreadCount />}</a>)}
       </nav>
     </header>
     {deployment.error ? <main id="main" tabIndex={-1}><h1>Lendchain is not reachable</h1><ErrorNote error={deployment.error} /></main>
@@ -60,6 +63,7 @@ function page(parts: string[], query: URLSearchParams): ReactNode {
     case "score": return <ScorePage />;
     case "autolend": return <AutoLendPage />;
     case "stats": return <Stats />;
+    case "notifications": return <Notifications />;
     default: return <><h1>Page not found</h1><p><a href="#/">Back to the marketplace</a></p></>;
   }
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -188,7 +189,34 @@ def connect_dev(page, index: int) -> None:
     page.get_by_test_id("wallet-address").wait_for()
 
 
+def sign(page) -> None:
+    """Confirm the open transaction plan (components/TxPanel.tsx), wait for its outcome, close it."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Confirm and sign").click()
+    expect(page.get_by_text(re.compile(r"Done\. Gas used: [\d,]+"))).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Close").click()
+
+
+def faucet(page) -> None:
+    """Test tokens for the connected development account (the wallet bar's faucet)."""
+    page.get_by_role("button", name="Get test tokens").click()
+    sign(page)
+
+
 def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def query_db(backend_env: dict, statement) -> list[tuple]:
+    """Rows of a SQLAlchemy `statement` run on the backend's database (what the API and bots stored)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(backend_env["DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(statement).all()]
+    finally:
+        engine.dispose()

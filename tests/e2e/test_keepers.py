@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.chain import USDC, ZERO, get_json, wait_until
-from tests.e2e.conftest import connect_dev, shot
+from tests.e2e.conftest import connect_dev, query_db, shot
 
 WETH = 10**18
 FEED_UNIT = 10**8
@@ -30,18 +30,11 @@ def commitment_for(chain, lender: str, deposit: int, worst_grade: int) -> int:
 
 def notifications(backend_env, wallet: str) -> list[tuple[str, str]]:
     """(kind, message) of the wallet's stored notifications, read from the database the bots write."""
-    from sqlalchemy import create_engine, select
+    from sqlalchemy import select
 
     from backend.db.models import Notification
 
-    engine = create_engine(backend_env["DATABASE_URL"])
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(select(Notification.kind, Notification.message)
-                                      .where(Notification.wallet == wallet)).all()
-    finally:
-        engine.dispose()
-    return [tuple(row) for row in rows]
+    return query_db(backend_env, select(Notification.kind, Notification.message).where(Notification.wallet == wallet))
 
 
 def test_an_auto_lend_rule_funds_a_new_listing(page, seeded, chain, backend, backend_env, keepers):
@@ -86,6 +79,16 @@ def test_a_price_drop_raises_the_alert_then_the_liquidation(page, seeded, chain,
     card = page.locator(f'section[data-loan-id="{loan_id}"]')
     expect(card).to_contain_text("Your collateral is close to liquidation")
     shot(page, "collateral-alert")
+    page.get_by_role("button", name="Sign in").first.click()
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Notifications 1 unread")).to_be_visible()  # the unread count
+    nav.get_by_role("link", name=re.compile("^Notifications")).click()
+    alert = page.locator("li[data-kind=collateral_10]")
+    expect(alert).to_contain_text(f"Loan #{loan_id}: the collateral price is within 10% of the liquidation price")
+    shot(page, "notifications")
+    alert.get_by_role("button", name="Mark as read").click()
+    expect(page.get_by_text("1 notification, 0 unread.")).to_be_visible()
+    expect(nav.get_by_role("link", name="Notifications", exact=True)).to_be_visible()  # the count is gone at once
 
     # below it: the liquidator (account #7, with mUSDC to repay with) sells collateral for the lenders
     chain.mint(chain.accounts[7], 5_000)

@@ -13,24 +13,10 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.e2e.chain import USDC, get_json, wait_until
-from tests.e2e.conftest import connect_dev, shot
+from tests.e2e.conftest import connect_dev, faucet, shot, sign
 
 BORROWER, LENDERS = 15, (16, 17)
 PHONE = "+447700900123"
-
-
-def faucet(page) -> None:
-    page.get_by_role("button", name="Get test tokens").click()
-    page.get_by_role("button", name="Confirm and sign").click()
-    expect(page.get_by_text(re.compile(r"Done\. Gas used"))).to_be_visible()
-    page.get_by_role("button", name="Close").click()
-
-
-def sign(page) -> None:
-    """Confirm the open transaction plan and wait for its outcome."""
-    page.get_by_role("button", name="Confirm and sign").click()
-    expect(page.get_by_text(re.compile(r"Done\. Gas used: [\d,]+"))).to_be_visible(timeout=30_000)
-    page.get_by_role("button", name="Close").click()
 
 
 def sent_code(log: Path, target: str) -> str:

@@ -13,7 +13,8 @@ PAGES = [("marketplace", "/", "Marketplace"), ("loan", "/loans/{loan}", "Loan #{
          ("loan-active", "/loans/{active}", "Loan #{active}"), ("portfolio", "/portfolio", "Portfolio"),
          ("borrow", "/borrow", "Ask for a loan"), ("my-loans", "/my-loans", "My loans"),
          ("verification", "/verify", "Verification centre"), ("score", "/score", "My credit score"),
-         ("autolend", "/autolend", "Auto-lend"), ("stats", "/stats", "Statistics")]
+         ("autolend", "/autolend", "Auto-lend"), ("stats", "/stats", "Statistics"),
+         ("notifications", "/notifications", "Notifications")]
 
 
 # Elements reaching past the right edge of the screen, outside any sideways-scrolling container.
@@ -70,6 +71,7 @@ def test_main_pages_render_accessibly(browser, backend, seeded, width, suffix):
 
 def test_keyboard_reaches_the_marketplace_filters(page, seeded):
     page.goto("/")
+    expect(page.get_by_role("heading", level=1, name="Marketplace")).to_be_visible()  # the app has rendered
     page.keyboard.press("Tab")  # the skip link comes first
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     page.keyboard.press("Enter")

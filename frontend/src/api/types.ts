@@ -70,3 +70,8 @@ export type Profile = { wallet: string; display_name: string | null; email: stri
   verified: Record<string, unknown>; operator: boolean };
 
 export type DocumentRow = { id: number; kind: string; filename: string; status: string; submitted_at: string; review_note: string | null };
+
+/** GET /me/notifications: alerts the bots stored for the signed-in wallet, newest first. */
+export type Notification = { id: number; kind: string; loan_id: number | null; message: string; payload: Record<string, unknown>;
+  created_at: string; read_at: string | null };
+export type NotificationsPage = { items: Notification[]; total: number; unread: number; page: number; per_page: number };

@@ -5,13 +5,15 @@ import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../api/client";
 import { useDeployment } from "../lib/hooks";
 import { formatBps, formatMoney, plural, type Token } from "../lib/format";
-import { GRADES } from "../lib/domain";
-import { FORM_FIELD, invalidRuleMessage, parseRule, type FormField, type Rule, type RuleForm } from "../lib/rules";
+import { GRADES, PURPOSES } from "../lib/domain";
+import { acceptsPurpose, FORM_FIELD, invalidRuleMessage, parseRule, refusalWords, withPurpose, type FormField, type Rule,
+  type RuleForm } from "../lib/rules";
 import { ErrorNote, Field, Notice } from "./ui";
 
 type Warning = { field: string; code: string; message: string };
 type Preview = { considered: number; funded: number; lent: string; earned: string; losses: string; net: string;
-  return_bps: number | null; outcomes: Record<string, number>; refusals: Record<string, number> };
+  return_bps: number | null; outcomes: Record<string, number>; refusals: Record<string, number>;
+  loans: { loan_id: number; amount: string; outcome: string; earned: string; loss: string }[] };
 
 const LABELS: [FormField, string, string][] = [["worstGrade", "Worst grade accepted", ""], ["minApr", "Lowest rate (APR %)", "decimal"],
   ["maxApr", "Highest rate (APR %)", "decimal"], ["maxMonths", "Longest term (months)", "numeric"],
@@ -45,7 +47,7 @@ export function RuleEditor({ initial, token, lender, withDeposit, submitLabel, o
     } catch (e) {
       if (e instanceof ApiError && e.code === "invalid_rule") {
         const refused = (e.details as { errors: { field: string }[] }).errors;
-        setErrors(Object.fromEntries(refused.map((r) => [FORM_FIELD[r.field] ?? "worstGrade", invalidRuleMessage(r.field)])));
+        setErrors(Object.fromEntries(refused.map((r) => [FORM_FIELD[r.field], invalidRuleMessage(r.field)])));
       } else setFailure(e);
       return null;
     }
@@ -75,6 +77,15 @@ export function RuleEditor({ initial, token, lender, withDeposit, submitLabel, o
         ? <select {...p} value={f.worstGrade} onChange={set("worstGrade")}>{GRADES.map((g, i) => <option key={g} value={i + 1}>{g}</option>)}</select>
         : <input {...p} inputMode={mode as "decimal" | "numeric"} value={String(f[k])} onChange={set(k)} />}</Field>)}
     </div>
+    <fieldset className="purposes" aria-describedby={errors.purposes ? "purposes-error" : undefined}>
+      <legend>Loan purposes accepted</legend>
+      {PURPOSES.map((name, i) => <label key={name} className="inline"><input type="checkbox" checked={acceptsPurpose(f.purposes, i)}
+        onChange={(e) => setF({ ...f, purposes: withPurpose(f.purposes, i, e.target.checked) })} /> {name}</label>)}
+      {errors.purposes && <small id="purposes-error" className="field-error">{errors.purposes}</small>}
+    </fieldset>
+    <Field label="Only this address may fund from the rule (optional)" error={errors.operator}
+      hint="Leave it empty to let anyone, such as the platform's bot, fund matching loans from it. You always can.">{(p) =>
+      <input {...p} value={f.operator} onChange={set("operator")} placeholder="0x…" spellCheck={false} />}</Field>
     <label className="inline"><input type="checkbox" checked={f.reinvest} onChange={(e) => setF({ ...f, reinvest: e.target.checked })} /> Reinvest
       repayments (lets the auto-lend contract claim your repayments back into this rule)</label>
     {warnings.map((w) => <Notice key={w.code} kind="warn">{w.code === "budget_above_deposit"
@@ -91,16 +102,25 @@ export function RuleEditor({ initial, token, lender, withDeposit, submitLabel, o
 function BacktestResult({ preview: p, token }: { preview: Preview; token: Token }) {
   const m = (v: string) => formatMoney(v, token);
   const outcomes = Object.entries(p.outcomes).filter(([, n]) => n > 0);
+  const refusals = Object.entries(p.refusals);
   return <section aria-label="Backtest" className="backtest" aria-live="polite">
     <h3>Backtest on the platform's own history</h3>
     {p.funded === 0 ? <p>Of {plural(p.considered, "past listing")}, this rule would have funded none.</p> : <>
       <p>Of {plural(p.considered, "past listing")}, this rule would have funded <strong>{p.funded}</strong>, lending {m(p.lent)}.</p>
       <dl className="facts">
         <dt>Outcomes</dt><dd>{outcomes.map(([k, n]) => `${n} ${k}`).join(", ") || "none yet"}</dd>
-        <dt>Earned</dt><dd>{m(p.earned)}</dd>
-        <dt>Counted as lost</dt><dd>{m(p.losses)} (late and defaulted principal)</dd>
+        <dt>Earned</dt><dd>{m(p.earned)} (interest and late fees, after platform fees)</dd>
+        <dt>Counted as lost</dt><dd>{m(p.losses)} (principal of late and defaulted loans)</dd>
         <dt>Return</dt><dd>{p.return_bps === null ? "—" : formatBps(p.return_bps)} of what was lent, not annualised</dd>
-      </dl></>}
-    <p className="muted">Past loans on this platform, with late and defaulted loans counted as losses. Past results do not predict future ones.</p>
+      </dl>
+      <details><summary>The {plural(p.funded, "loan")} it would have funded</summary>
+        <div className="table-wrap"><table>
+          <thead><tr><th scope="col">Loan</th><th scope="col">Amount</th><th scope="col">Outcome</th><th scope="col">Earned</th><th scope="col">Lost</th></tr></thead>
+          <tbody>{p.loans.map((l) => <tr key={l.loan_id}><th scope="row"><a href={`#/loans/${l.loan_id}`}>#{l.loan_id}</a></th>
+            <td>{m(l.amount)}</td><td>{l.outcome}</td><td>{m(l.earned)}</td><td>{m(l.loss)}</td></tr>)}</tbody>
+        </table></div></details></>}
+    {refusals.length > 0 && <p>Left out: {refusals.map(([k, n]) => `${n} — ${refusalWords(k)}`).join("; ")}.</p>}
+    <p className="muted">Past loans on this platform only (listings still open are left out), with late and defaulted loans counted as
+      losses. Past results do not predict future ones.</p>
   </section>;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FORM_FIELD, formOf, invalidRuleMessage, NEW_RULE, parseRule } from "./rules";
+import { acceptsPurpose, ALL_PURPOSES, ANYONE, describeRule, filtersForm, FORM_FIELD, formOf, invalidRuleMessage, NEW_RULE,
+  parseFilters, parseRule, refusalWords, withPurpose } from "./rules";
 
 const USDC = { address: "0x" + "11".repeat(20), symbol: "mUSDC", decimals: 6 };
 const NOW = 1_800_000_000;
@@ -22,19 +23,58 @@ describe("auto-lend rules", () => {
   });
 
   it("says each InvalidRule field in words and shows it on an input", () => {
-    for (const field of ["worstGrade", "maxAprBps", "minAprBps", "maxTerm", "minCollateralRatioBps", "maxPerLoan",
-      "maxPerBorrower", "budget", "expiry", "purposeMask", "maxPdBps", "token"]) {
+    // backend/rules/validate.py: the token check of createCommitment, then AutoLend._setRule's checks
+    for (const field of ["token", "worstGrade", "maxAprBps", "minAprBps", "maxTerm", "minCollateralRatioBps", "maxPerLoan",
+      "maxPerBorrower", "budget", "expiry", "purposeMask", "maxPdBps"]) {
       expect(invalidRuleMessage(field)).not.toMatch(/^This value is not accepted/);
       expect(invalidRuleMessage(field)).toContain(`InvalidRule: ${field}`);
       expect(FORM_FIELD[field]).toBeTruthy();
     }
   });
 
-  it("fills the edit form from a commitment's rule", () => {
-    const parsed = parseRule(NEW_RULE, USDC, NOW);
+  it("fills the edit form from a commitment's rule, keeping its purposes and operator", () => {
+    const operator = "0x" + "ab".repeat(20);
+    const parsed = parseRule({ ...NEW_RULE, purposes: 0b101, operator }, USDC, NOW);
     if (!parsed.ok) throw new Error("valid");
     const asApi = Object.fromEntries(Object.entries(parsed.rule).map(([k, v]) => [k, typeof v === "boolean" ? v : String(v)]));
     const again = parseRule({ ...formOf(asApi, USDC, NOW), deposit: "0" }, USDC, NOW);
     expect(again.ok && again.rule).toEqual(parsed.rule);
+  });
+
+  it("accepts purposes one by one, 'Other' standing for every unnamed code", () => {
+    let mask = withPurpose(ALL_PURPOSES, 0, false);
+    expect(mask).toBe(ALL_PURPOSES - 1);
+    expect(acceptsPurpose(mask, 0)).toBe(false);
+    expect(acceptsPurpose(mask, 4)).toBe(true);
+    mask = withPurpose(mask, 9, false);  // Other: codes 9..31
+    expect(mask).toBe(0b1_1111_1110);
+    expect(withPurpose(0, 9, true)).toBe(ALL_PURPOSES - 0b1_1111_1111);
+    expect(acceptsPurpose(2 ** 20, 9)).toBe(true);
+    const none = parseRule({ ...NEW_RULE, purposes: 0 }, USDC, NOW);
+    expect(!none.ok && none.errors.purposes).toBe("Accept at least one loan purpose.");
+    const some = parseRule({ ...NEW_RULE, purposes: 0b10001 }, USDC, NOW);
+    expect(some.ok && describeRule(some.rule, USDC)).toContain("for debt consolidation, vehicle.");
+  });
+
+  it("takes an operator address or nobody (anyone may fund)", () => {
+    const anyone = parseRule(NEW_RULE, USDC, NOW);
+    expect(anyone.ok && anyone.rule.operator).toBe(ANYONE);
+    const bad = parseRule({ ...NEW_RULE, operator: "0x1234" }, USDC, NOW);
+    expect(!bad.ok && Object.keys(bad.errors)).toEqual(["operator"]);
+  });
+
+  it("says why the backtest left listings out", () => {
+    expect(refusalWords("GradeOutsideRule")).toBe("grade below the worst accepted");
+    expect(refusalWords("limits reached")).toBe("budget or per-borrower limit already used");
+    expect(refusalWords("filter: paused by the lender")).toBe("paused by the lender");
+  });
+
+  it("checks the bot-only filters as the API does", () => {
+    const saved = { blocked_borrowers: ["0x" + "12".repeat(20)], max_loans_per_day: 3, min_score: null, paused: false };
+    const same = parseFilters(filtersForm(saved), true);
+    expect(same.ok && same.filters).toEqual({ ...saved, paused: true });
+    const bad = parseFilters({ blocked: "0x12, bob", perDay: "0", minScore: "101" }, false);
+    expect(!bad.ok && Object.keys(bad.errors).sort()).toEqual(["blocked", "minScore", "perDay"]);
+    expect(!bad.ok && bad.errors.blocked).toBe('"0x12" is not an address (0x and 40 hexadecimal digits).');
   });
 });

@@ -2,7 +2,7 @@
 // on every funding, whoever calls it) and the off-chain settings that bind only the platform's bot.
 import { useState } from "react";
 import { api } from "../api/client";
-import { useAsync, useDeployment } from "../lib/hooks";
+import { REFRESH_MS, useAsync, useDeployment, useEvery } from "../lib/hooks";
 import { useStore } from "../lib/store";
 import { wallet } from "../chain/wallet";
 import { approval, call, notesApproval } from "../chain/tx";
@@ -22,7 +22,8 @@ export function AutoLendPage() {
   const token = useAsync(() => tokenInfo(d, loanTokenAddress(d)!), []);
   const mine = useAsync(async () => address ? {
     commitments: await api<Commitment[]>(`/lenders/${address}/commitments`),
-    now: Number((await d.client.getBlock()).timestamp) } : null, [address, plan]);
+    now: Number((await d.client.getBlock()).timestamp) } : null, [address]);
+  useEvery(REFRESH_MS, mine.reload);  // a new rule shows once indexed; the bot's fundings change what each holds
   const t = token.data;
 
   if (!address) return <><h1>Auto-lend</h1><WhoIsBound /><p>Connect a wallet (top of the page) to set up automatic lending.</p></>;
@@ -39,11 +40,11 @@ export function AutoLendPage() {
         steps: [...await approval(d, address, t, "AutoLend", deposit, m),
           ...(rule.reinvest ? await notesApproval(d, address, "AutoLend") : []),
           { label: `Deposit ${m(deposit)} into a new auto-lend rule`, call: call(d, "AutoLend", "createCommitment", [t.address, onChain(rule), deposit]) }] }))} />
-    {plan && <TxPanel build={plan} onClose={() => setPlan(null)} ctx={{ amount: m }} />}
+    {plan && <TxPanel build={plan} onClose={() => setPlan(null)} onSettled={mine.reload} ctx={{ amount: m }} />}
     <h2>Your rules</h2>
     {mine.error ? <ErrorNote error={mine.error} /> : !mine.data ? <Loading /> : mine.data.commitments.length === 0 ? <p>No rules yet.</p> :
       mine.data.commitments.slice().reverse().map((c) => <RuleCard key={c.id} c={c} token={t} now={mine.data!.now}
-        plan={(build) => setPlan(() => build)} />)}
+        onChanged={mine.reload} />)}
   </>;
 }
 
@@ -51,11 +52,27 @@ export function AutoLendPage() {
 function WhoIsBound() {
   return <section className="cards" aria-label="Who each limit binds">
     <div className="card"><h2>Enforced by the contract</h2>
-      <p>Grade, interest-rate range, longest term, minimum collateral, amount per loan and per borrower, total budget, expiry,
-        loan purposes and the highest chance of default. <strong>No one</strong> — the platform's bot, another bot, or a person — can
-        lend your deposit outside them.</p></div>
+      <p>The rule is stored on chain with your deposit. The AutoLend contract refuses any funding outside it, whoever asks:
+        the platform's bot, someone else's bot or a person.</p>
+      <ul>
+        <li>Worst grade accepted and highest chance of default</li>
+        <li>Interest-rate range (lowest and highest APR)</li>
+        <li>Longest term and minimum collateral</li>
+        <li>Most per loan and most per borrower</li>
+        <li>Total budget, and never more than you deposited</li>
+        <li>Expiry date</li>
+        <li>Loan purposes</li>
+        <li>Who may fund from it: anyone, or one address you name</li>
+      </ul></div>
     <div className="card"><h2>Followed only by the platform's bot</h2>
-      <p>Pausing, blocked borrowers, loans per day and a minimum score. They narrow what our bot funds; they do not bind anyone
-        else you allow to fund from the rule. The bot also decides which matching loans to fund first, and may miss some.</p></div>
+      <p>Stored by the platform, not on chain (you change them after signing in). They narrow what <strong>our</strong> bot funds;
+        anyone else allowed to fund from the rule is held to the contract's limits alone.</p>
+      <ul>
+        <li>Pause and resume</li>
+        <li>Borrowers never to fund</li>
+        <li>At most so many loans a day</li>
+        <li>A minimum score</li>
+        <li>Which matching loans to fund first (it may miss some)</li>
+      </ul></div>
   </section>;
 }
