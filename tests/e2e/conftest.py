@@ -195,7 +195,7 @@ def sign(page) -> None:
 
     page.get_by_role("button", name="Confirm and sign").click()
     expect(page.get_by_text(re.compile(r"Done\. Gas used: [\d,]+"))).to_be_visible(timeout=30_000)
-    page.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Close", exact=True).click()
 
 
 def faucet(page) -> None:

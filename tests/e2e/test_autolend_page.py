@@ -89,7 +89,7 @@ def test_a_rule_is_checked_backtested_created_changed_and_paused(page, seeded, c
     sign(page)
     changed = autolend.functions.commitment(commitment_id).call()
     assert (changed[MAX_APR], changed[PURPOSES], changed[AVAILABLE]) == (2_500, ALL_BUT_EDUCATION, 280 * USDC)
-    expect(card).to_contain_text("8%–25% APR")
+    expect(card).to_contain_text("8%–25% APR, terms up to 24 months, for any purpose but education.")
 
     page.get_by_role("button", name="Sign in").first.click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -84,7 +84,7 @@ export function RuleEditor({ initial, token, lender, withDeposit, submitLabel, o
       {errors.purposes && <small id="purposes-error" className="field-error">{errors.purposes}</small>}
     </fieldset>
     <Field label="Only this address may fund from the rule (optional)" error={errors.operator}
-      hint="Leave it empty to let anyone, such as the platform's bot, fund matching loans from it. You always can.">{(p) =>
+      hint="Empty: anyone, such as the platform's bot, may fund matching loans from your rule. You, its owner, always may.">{(p) =>
       <input {...p} value={f.operator} onChange={set("operator")} placeholder="0x…" spellCheck={false} />}</Field>
     <label className="inline"><input type="checkbox" checked={f.reinvest} onChange={(e) => setF({ ...f, reinvest: e.target.checked })} /> Reinvest
       repayments (lets the auto-lend contract claim your repayments back into this rule)</label>

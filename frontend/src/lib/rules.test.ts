@@ -53,7 +53,9 @@ describe("auto-lend rules", () => {
     const none = parseRule({ ...NEW_RULE, purposes: 0 }, USDC, NOW);
     expect(!none.ok && none.errors.purposes).toBe("Accept at least one loan purpose.");
     const some = parseRule({ ...NEW_RULE, purposes: 0b10001 }, USDC, NOW);
-    expect(some.ok && describeRule(some.rule, USDC)).toContain("for debt consolidation, vehicle.");
+    expect(some.ok && describeRule(some.rule, USDC)).toContain(", only for debt consolidation, vehicle.");
+    const most = parseRule({ ...NEW_RULE, purposes: withPurpose(ALL_PURPOSES, 3, false) }, USDC, NOW);
+    expect(most.ok && describeRule(most.rule, USDC)).toContain(", for any purpose but education.");
   });
 
   it("takes an operator address or nobody (anyone may fund)", () => {

@@ -105,6 +105,15 @@ export function onChain(r: Rule) {
     maxPdBps: r.maxPdBps, operator: r.operator };
 }
 
+/** ", only for a, b" or ", for any purpose but c" (the shorter list), or nothing when all are accepted. */
+function purposesText(mask: number): string {
+  const names = PURPOSES.map((p) => p.toLowerCase());
+  const accepted = names.filter((_, i) => acceptsPurpose(mask, i));
+  const excluded = names.filter((_, i) => !acceptsPurpose(mask, i));
+  if (excluded.length === 0) return "";
+  return accepted.length <= excluded.length ? `, only for ${accepted.join(", ")}` : `, for any purpose but ${excluded.join(", ")}`;
+}
+
 /** One sentence saying what the rule lends. */
 export function describeRule(r: Rule, token: Token): string {
   const m = (v: string) => formatMoney(v, token);
@@ -112,7 +121,7 @@ export function describeRule(r: Rule, token: Token): string {
     `to grades A+ to ${gradeName(r.worstGrade)} with at most ${formatBps(r.maxPdBps)} chance of default, ` +
     `${formatBps(r.minAprBps)}–${formatBps(r.maxAprBps)} APR, terms up to ${Math.round(r.maxTerm / MONTH)} months` +
     `${Number(r.minCollateralRatioBps) ? `, collateral at least ${formatBps(r.minCollateralRatioBps)} of the loan` : ""}` +
-    `${Number(r.purposeMask) === ALL_PURPOSES ? "" : `, for ${PURPOSES.filter((_, i) => acceptsPurpose(Number(r.purposeMask), i)).join(", ").toLowerCase()}`}` +
+    purposesText(Number(r.purposeMask)) +
     `${BigInt(r.operator) === 0n ? "" : `; only ${shortAddress(r.operator)} (or you) may fund from it`}.`;
 }
 
