@@ -85,7 +85,7 @@ def test_a_price_drop_raises_the_alert_then_the_liquidation(page, seeded, chain,
     nav.get_by_role("link", name=re.compile("^Notifications")).click()
     alert = page.locator("li[data-kind=collateral_10]")
     expect(alert).to_contain_text(f"Loan #{loan_id}: the collateral price is within 10% of the liquidation price")
-    shot(page, "notifications")
+    shot(page, "notifications-alert")
     alert.get_by_role("button", name="Mark as read").click()
     expect(page.get_by_text("1 notification, 0 unread.")).to_be_visible()
     expect(nav.get_by_role("link", name="Notifications", exact=True)).to_be_visible()  # the count is gone at once

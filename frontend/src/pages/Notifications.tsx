@@ -37,9 +37,10 @@ function NotificationList() {
       liquidation price, when a loan is late, defaults or is liquidated, and when a rule lends.</p>
     <label className="inline"><input type="checkbox" checked={unreadOnly} onChange={(e) => { setUnreadOnly(e.target.checked); setPage(1); }} /> Unread only</label>
     {notes.error ? <ErrorNote error={notes.error} /> : !data ? <Loading /> : <>
-      <p aria-live="polite">{plural(data.total, unreadOnly ? "unread notification" : "notification")}{unreadOnly ? "" : `, ${data.unread} unread`}.</p>
+      <p aria-live="polite">{data.total === 0 ? (unreadOnly ? "No unread notifications." : "No notifications yet.")
+        : `${plural(data.total, unreadOnly ? "unread notification" : "notification")}${unreadOnly ? "" : `, ${data.unread} unread`}.`}</p>
       <ErrorNote error={failure} />
-      {data.items.length === 0 ? <p>Nothing yet.</p> : <ul className="notes">{data.items.map((n) => {
+      {data.items.length > 0 && <ul className="notes">{data.items.map((n) => {
         const [kind, label] = KINDS[n.kind] ?? ["", n.kind];
         return <li key={n.id} className={n.read_at ? "read" : "unread"} data-kind={n.kind}>
           <p><Badge kind={kind}>{label}</Badge> {n.read_at ? null : <strong>New </strong>}{n.message}</p>
