@@ -66,6 +66,11 @@ class Chain:
         return book.functions.loanCount().call()  # ids run 1..loanCount
 
 
+def money(units: int) -> str:
+    """mUSDC base units as the UI shows them (lib/format.ts formatMoney): '1,234.50 mUSDC', cut to cents."""
+    return f"{units // USDC:,}.{units % USDC // 10**4:02d} mUSDC"
+
+
 def get_json(url: str):
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.load(response)

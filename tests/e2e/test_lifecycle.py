@@ -12,10 +12,11 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.e2e.chain import USDC, get_json, wait_until
+from tests.e2e.chain import USDC, get_json, money, wait_until
 from tests.e2e.conftest import connect_dev, faucet, shot, sign
 
 BORROWER, LENDERS = 15, (16, 17)
+PAYOFF, NEXT_DUE = 3, 4  # ILoanBook.AmountDue fields
 PHONE = "+447700900123"
 
 
@@ -86,14 +87,20 @@ def test_verify_score_list_fund_repay_and_claim(page, seeded, chain, backend, wo
     page.goto("/#/my-loans")  # already open since the listing: it refreshes itself as the loan fills
     card = page.locator(f'section[data-loan-id="{loan_id}"]')
     expect(card).to_contain_text("Active", timeout=30_000)
+    due = lens.functions.amountDue(loan_id).call()  # ILoanBook.AmountDue
+    next_due, payoff = card.locator("dt:text-is('Next due date') + dd"), card.get_by_role("button", name=re.compile("^Pay off"))
+    expect(next_due).not_to_be_empty()
+    first_due_text, first_payoff_text = next_due.inner_text(), payoff.inner_text()
     card.get_by_label("Repay an amount (mUSDC)").fill(str(Decimal(instalment) / USDC))
     card.get_by_role("button", name="Repay this amount").click()
     sign(page)
     paid = lens.functions.loan(loan_id).call()
     assert paid[20] == 1  # ILoanBook.Loan.instalmentsPaid
+    after = lens.functions.amountDue(loan_id).call()
+    assert after[NEXT_DUE] == due[NEXT_DUE] + 30 * 86_400 and after[PAYOFF] < due[PAYOFF]
+    expect(next_due).not_to_have_text(first_due_text)  # read again from the chain at once
+    expect(payoff).not_to_have_text(first_payoff_text)
     wait_until(lambda: get_json(f"{backend}/loans/{loan_id}")["repayments"], "the indexer to see the repayment")
-    page.reload()
-    expect(page.locator(f'section[data-loan-id="{loan_id}"]')).to_contain_text("Next due date")
 
     claimable = book.functions.claimable(loan_id, first).call()
     assert claimable > 0
@@ -101,9 +108,11 @@ def test_verify_score_list_fund_repay_and_claim(page, seeded, chain, backend, wo
     page.goto("/#/portfolio")
     connect_dev(page, LENDERS[0])
     claim = page.get_by_role("region", name="Claim")
-    expect(claim.get_by_role("button", name="Claim all")).to_be_enabled()
+    expect(claim).to_contain_text(f"Ready to claim: {money(claimable)}")  # this lender's one loan
     claim.get_by_role("button", name="Claim all").click()
     sign(page)
     assert usdc.functions.balanceOf(first).call() == balance + claimable
     assert book.functions.claimable(loan_id, first).call() == 0
+    expect(claim).to_contain_text("Ready to claim: 0.00 mUSDC")
+    expect(claim.get_by_role("button", name="Claim all")).to_be_disabled()
     shot(page, "portfolio-claimed")

@@ -6,7 +6,7 @@ import { api, ApiError } from "../api/client";
 import { useDeployment } from "../lib/hooks";
 import { formatBps, formatMoney, plural, type Token } from "../lib/format";
 import { GRADES, PURPOSES } from "../lib/domain";
-import { acceptsPurpose, FORM_FIELD, invalidRuleMessage, parseRule, refusalWords, withPurpose, type FormField, type Rule,
+import { acceptsPurpose, FORM_FIELD, invalidRuleMessage, parseRule, refusalWords, warningText, withPurpose, type FormField, type Rule,
   type RuleForm } from "../lib/rules";
 import { ErrorNote, Field, Notice } from "./ui";
 
@@ -88,8 +88,7 @@ export function RuleEditor({ initial, token, lender, withDeposit, submitLabel, o
       <input {...p} value={f.operator} onChange={set("operator")} placeholder="0x…" spellCheck={false} />}</Field>
     <label className="inline"><input type="checkbox" checked={f.reinvest} onChange={(e) => setF({ ...f, reinvest: e.target.checked })} /> Reinvest
       repayments (lets the auto-lend contract claim your repayments back into this rule)</label>
-    {warnings.map((w) => <Notice key={w.code} kind="warn">{w.code === "budget_above_deposit"
-      ? "The budget is above the deposit: the rule lends only what is deposited until you deposit more." : w.message}</Notice>)}
+    {warnings.map((w) => <Notice key={w.code} kind="warn">{warningText(w)}</Notice>)}
     <ErrorNote error={failure} />
     <div className="actions">
       <button type="button" onClick={() => void backtest()}>Backtest on past loans</button>

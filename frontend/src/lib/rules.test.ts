@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { acceptsPurpose, ALL_PURPOSES, ANYONE, describeRule, filtersForm, FORM_FIELD, formOf, invalidRuleMessage, NEW_RULE,
-  parseFilters, parseRule, refusalWords, withPurpose } from "./rules";
+  parseFilters, parseRule, refusalWords, warningText, withPurpose } from "./rules";
 
 const USDC = { address: "0x" + "11".repeat(20), symbol: "mUSDC", decimals: 6 };
 const NOW = 1_800_000_000;
@@ -63,6 +63,12 @@ describe("auto-lend rules", () => {
     expect(anyone.ok && anyone.rule.operator).toBe(ANYONE);
     const bad = parseRule({ ...NEW_RULE, operator: "0x1234" }, USDC, NOW);
     expect(!bad.ok && Object.keys(bad.errors)).toEqual(["operator"]);
+  });
+
+  it("says the API's warnings in words", () => {
+    expect(warningText({ code: "budget_above_deposit", message: "the budget 1000000000 is above the deposit 5" }))
+      .toMatch(/^The budget is above the deposit/);
+    expect(warningText({ code: "funds_nothing", message: "maxPerLoan is 0" })).toMatch(/would fund nothing/);
   });
 
   it("says why the backtest left listings out", () => {

@@ -125,6 +125,13 @@ export function describeRule(r: Rule, token: Token): string {
     `${BigInt(r.operator) === 0n ? "" : `; only ${shortAddress(r.operator)} (or you) may fund from it`}.`;
 }
 
+/** A warning of POST /rules/validate (allowed, but probably not meant) in words. */
+export function warningText(w: { code: string; message: string }): string {
+  if (w.code === "budget_above_deposit") return "The budget is above the deposit: the rule lends only what is deposited until you deposit more.";
+  if (w.code === "funds_nothing") return "The most per loan, the most per borrower or the budget is 0: the rule would fund nothing.";
+  return w.message;
+}
+
 /** Why the backtest left listings out (POST /rules/preview `refusals`: the contract's error names,
  *  the bot's filter reasons, "limits reached"), in words. */
 const REFUSALS: Record<string, string> = { GradeOutsideRule: "grade below the worst accepted", AprOutsideRule: "rate outside the range",
