@@ -119,11 +119,15 @@ class Counterfactuals:
 
     `edits[k]` is the set of signal values block k gives the borrower; `at_reference[s]` is the
     block with only signal s at its reference, `verified[v]` the block with verification v done.
+    The edits are also kept as matrix writes (block, column, cell), so all blocks are written at once.
     """
 
     edits: tuple[dict[str, Any], ...]
     at_reference: dict[str, int]
     verified: dict[str, int]
+    block: np.ndarray
+    column: np.ndarray
+    cell: np.ndarray
 
     @classmethod
     def plan(cls, layout: Layout, references: Mapping[str, Any], link_profile: Mapping[str, float]
@@ -145,13 +149,21 @@ class Counterfactuals:
         if link_profile:
             verified[BANK_LINK] = len(edits)
             edits.append(dict(link_profile))
-        return cls(tuple(edits), at_reference, verified)
+        block, column, cell = [], [], []
+        for k, edit in enumerate(edits):
+            columns, cells = layout.assignments(edit)
+            block += [k] * len(columns)
+            column += columns
+            cell += cells
+        return cls(tuple(edits), at_reference, verified, np.array(block, dtype=np.intp),
+                   np.array(column, dtype=np.intp), np.array(cell, dtype=np.float64))
 
-    def matrix(self, layout: Layout, row_matrix: np.ndarray) -> np.ndarray:
-        """The stacked rows, (len(edits) * rows, width)."""
-        if not self.edits:
-            return np.empty((0, layout.width))
-        return np.concatenate([layout.with_values(row_matrix, edit) for edit in self.edits])
+    def matrix(self, row_matrix: np.ndarray) -> np.ndarray:
+        """The stacked rows, (len(edits) * rows, width): block k is `row_matrix` with edit k written."""
+        rows = len(row_matrix)
+        out = np.tile(row_matrix, (len(self.edits), 1))
+        out[self.block[:, None] * rows + np.arange(rows), self.column[:, None]] = self.cell[:, None]
+        return out
 
 
 def state_of(signal: str, value: Any, reference: Any) -> str:

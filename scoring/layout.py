@@ -64,7 +64,7 @@ class Layout:
     def encode_frame(self, signals: pd.DataFrame) -> np.ndarray:
         """Model matrix for a canonical frame, column by column (what `encode` does row by row;
         several times faster than the ColumnTransformer on large batches)."""
-        matrix = np.zeros((len(signals), self.width))
+        matrix = np.zeros((len(signals), self.width), order="F")  # column-major: filled and read by column
         for name, column in self.numeric.items():
             matrix[:, column] = signals[name].to_numpy(dtype=np.float64)
         for name, (start, values) in self.categories.items():
@@ -75,20 +75,25 @@ class Layout:
 
     def with_value(self, matrix: np.ndarray, signal: str, value: Any) -> np.ndarray:
         """Copy of `matrix` with `signal` set to `value` (canonical form) in every row."""
-        return self.with_values(matrix, {signal: value})
-
-    def with_values(self, matrix: np.ndarray, values: Mapping[str, Any]) -> np.ndarray:
-        """Copy of `matrix` with each signal in `values` set to its value (canonical form) in every row."""
+        columns, cells = self.assignments({signal: value})
         out = matrix.copy()
+        out[:, columns] = cells
+        return out
+
+    def assignments(self, values: Mapping[str, Any]) -> tuple[list[int], list[float]]:
+        """The matrix columns, and the cells written there, that set each signal in `values` to its
+        value (canonical form); a category writes its whole block of 0/1 columns."""
+        columns: list[int] = []
+        cells: list[float] = []
         for signal, value in values.items():
             if signal in self.numeric:
-                out[:, self.numeric[signal]] = np.nan if is_missing(value) else float(value)
+                columns.append(self.numeric[signal])
+                cells.append(np.nan if is_missing(value) else float(value))
                 continue
             start, categories = self.categories[signal]
-            out[:, start:start + len(categories)] = 0.0
-            if not is_missing(value):
-                out[:, start + categories.index(value)] = 1.0
-        return out
+            columns += range(start, start + len(categories))
+            cells += [float(not is_missing(value) and value == category) for category in categories]
+        return columns, cells
 
     def verify(self, features: ColumnTransformer, signals: pd.DataFrame) -> bool:
         """True if `encode` and `encode_frame` reproduce the transformer exactly on the canonical frame `signals`."""

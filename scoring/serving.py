@@ -3,17 +3,20 @@
 Two paths give identical numbers (checked when a Scorer is built):
 - a few rows (one profile and its counterfactuals): records are encoded from the matrix layout
   and the trees evaluated with numpy (scoring.layout, scoring.trees): under a millisecond;
-- many rows: frames encoded column by column from the layout, and scikit-learn's predict
-  (vectorised; `threads` OpenMP threads, 1 by default so that web workers and other processes
+- many rows: frames encoded column by column from the layout, and scikit-learn's binned predict
+  (the matrix mapped once to the booster's bins, then every tree in compiled code, no per-row
+  Python; `threads` OpenMP threads, 1 by default so that web workers and other processes
   sharing the machine are not oversubscribed; rows are independent, so the thread count never
   changes a number).
 If the layout does not reproduce the fitted ColumnTransformer exactly, frames go through the
-transformer; if the numpy trees do not reproduce scikit-learn exactly, every PD comes from
-scikit-learn's predict (`Scorer.fast_path` says whether the numpy trees are used).
+transformer; if the numpy trees or the binned predict do not reproduce scikit-learn's
+decision_function exactly, that path uses decision_function itself (`Scorer.fast_path` says
+whether the numpy trees are used).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
@@ -76,7 +79,12 @@ class Scorer:
         self.layout = Layout.of(features)
         self.counterfactuals = explain.Counterfactuals.plan(self.layout, self.references, artifact.link_profile)
         self._layout_verified = self.layout.verify(features, self._probe_frame())
-        self._trees = self._compile_trees() if self._layout_verified else None
+        probe = self._probe_matrix()
+        with threadpool_limits(limits=self.threads):
+            expected = self._booster.decision_function(probe)
+            binned_exact = np.array_equal(self._binned_raw(probe), expected)
+        self._batch_raw = self._binned_raw if binned_exact else self._booster.decision_function
+        self._trees = self._compile_trees(probe, expected) if self._layout_verified else None
         self.fast_path = self._trees is not None
 
     @property
@@ -91,7 +99,7 @@ class Scorer:
             raw = self._trees.raw(matrix)
         else:
             with threadpool_limits(limits=self.threads):
-                raw = self._booster.decision_function(matrix)
+                raw = self._batch_raw(matrix)
         return floor_pd(self._calibrate(raw))
 
     def pd_of_frame(self, signals: pd.DataFrame) -> np.ndarray:
@@ -128,7 +136,7 @@ class Scorer:
                     ) -> list[ScoreResult]:
         plan = self.counterfactuals
         if explain_score:  # the rows and their counterfactuals in one pass through the trees
-            all_pd = self.pd_of_matrix(np.concatenate([matrix, plan.matrix(self.layout, matrix)]))
+            all_pd = self.pd_of_matrix(np.concatenate([matrix, plan.matrix(matrix)]))
             pd_values = all_pd[:len(rows)]
             changed_bps = pd_bps_array(all_pd[len(rows):]).reshape(len(plan.edits), len(rows))
         else:
@@ -156,18 +164,25 @@ class Scorer:
         probe = np.concatenate([np.linspace(-12.0, 12.0, 481), [-40.0, 40.0, 0.0]])
         return fast if np.array_equal(fast(probe), self._calibrator.predict(probe)) else self._calibrator.predict
 
-    def _compile_trees(self) -> CompiledTrees | None:
-        """The numpy evaluator, if it reproduces the booster exactly on probe rows."""
+    def _binned_raw(self, matrix: np.ndarray) -> np.ndarray:
+        """Raw log-odds of many rows by scikit-learn's own binned prediction (what it uses during
+        fit): the matrix is mapped once to the booster's small-integer bins and every tree compares
+        bins instead of floats, summed onto the baseline as `decision_function` does; about 1.4
+        times faster. Used only if it agrees exactly on the probe rows."""
+        booster = self._booster
+        raw = np.zeros((len(matrix), 1), order="F")
+        raw += booster._baseline_prediction
+        booster._predict_iterations(booster._bin_mapper.transform(matrix), booster._predictors, raw,
+                                    is_binned=True, n_threads=self.threads or os.cpu_count())
+        return raw[:, 0]
+
+    def _compile_trees(self, probe: np.ndarray, expected: np.ndarray) -> CompiledTrees | None:
+        """The numpy evaluator, if it reproduces the booster's raw log-odds `expected` exactly on `probe`."""
         try:
             trees = CompiledTrees.compile(self._booster)
         except (AttributeError, KeyError, ValueError, TypeError):
             return None
-        probe = self._probe_matrix(trees)
-        with threadpool_limits(limits=self.threads):
-            expected = self._booster.decision_function(probe)
-        if not np.array_equal(trees.raw(probe), expected):
-            return None
-        return trees
+        return trees if np.array_equal(trees.raw(probe), expected) else None
 
     def _probe_frame(self) -> pd.DataFrame:
         """Canonical rows exercising every used column: all missing, the references, each category
@@ -181,14 +196,13 @@ class Scorer:
             frame[name] = frame[name].astype(object if name in CATEGORY_COLUMNS else np.float64)
         return frame
 
-    def _probe_matrix(self, trees: CompiledTrees) -> np.ndarray:
-        """Rows that reach many branches: values at, just around and far from every split threshold, and NaN."""
+    def _probe_matrix(self) -> np.ndarray:
+        """Rows that reach many branches: values at, just around and far from every bin edge (every
+        split threshold is one), and NaN."""
         rng = np.random.default_rng(0)
         probe = np.empty((PROBE_ROWS, self.layout.width))
-        for column in range(self.layout.width):
-            used = trees.threshold_[(trees.feature_ == column) & ~trees.is_leaf_]
-            pool = np.concatenate([used, np.nextafter(used, np.inf), np.nextafter(used, -np.inf),
+        for column, edges in enumerate(self._booster._bin_mapper.bin_thresholds_):
+            pool = np.concatenate([edges, np.nextafter(edges, np.inf), np.nextafter(edges, -np.inf),
                                    [np.nan, -1e12, 1e12, 0.0, 1.0]])
             probe[:, column] = rng.choice(pool, PROBE_ROWS)
         return probe
-

@@ -24,12 +24,17 @@ class CompiledTrees:
         self.n_trees_ = feature.shape[0]
         width = feature.shape[1]
         # Flat arrays indexed by tree * width + node; child pointers already include the tree offset.
+        # A leaf (and a padding node) is its own left, right and missing child, so walking `depth`
+        # levels from every root ends on every tree's leaf with no test for leaves.
         offset = (np.arange(self.n_trees_) * width)[:, None]
-        self.feature_ = feature.ravel()
+        node = np.arange(width)[None, :] + offset
+        left = np.where(is_leaf, node, left + offset)
+        right = np.where(is_leaf, node, right + offset)
+        self.feature_ = np.where(is_leaf, 0, feature).ravel()
         self.threshold_ = threshold.ravel()
-        self.missing_left_ = missing_left.ravel()
-        self.left_ = (left + offset).ravel()
-        self.right_ = (right + offset).ravel()
+        self.left_ = left.ravel()
+        self.right_ = right.ravel()
+        self.missing_ = np.where(missing_left, left, right).ravel()
         self.is_leaf_ = is_leaf.ravel()
         self.value_ = value.ravel()
         self.roots_ = offset.ravel()
@@ -68,14 +73,13 @@ class CompiledTrees:
     def raw(self, matrix: np.ndarray) -> np.ndarray:
         """Raw log-odds for each row of the model matrix, summed in the booster's order."""
         rows = matrix.shape[0]
-        node = np.broadcast_to(self.roots_, (rows, self.n_trees_)).copy()
+        node = np.tile(self.roots_, (rows, 1))
         row_base = (np.arange(rows) * matrix.shape[1])[:, None]
         flat = matrix.ravel()
         for _ in range(self.depth_):
             x = flat[row_base + self.feature_[node]]
-            go_left = np.where(np.isnan(x), self.missing_left_[node], x <= self.threshold_[node])
-            child = np.where(go_left, self.left_[node], self.right_[node])
-            node = np.where(self.is_leaf_[node], node, child)
+            child = np.where(x <= self.threshold_[node], self.left_[node], self.right_[node])
+            node = np.where(np.isnan(x), self.missing_[node], child)
         leaves = self.value_[node]
         # scikit-learn adds tree by tree onto the baseline; cumsum adds in the same order, so the
         # result is identical to the last bit (a pairwise sum would not be).

@@ -19,6 +19,23 @@ def test_fast_path_is_built_and_matches_the_pipeline_exactly(registry_scorer, re
     assert np.array_equal(registry_scorer.pd_of_frame(sample), predict_pd(registry_model[0].pipeline, sample))
 
 
+def test_batch_path_is_the_binned_predict_and_matches_the_pipeline_exactly(registry_scorer, registry_model,
+                                                                            registry_data):
+    assert registry_scorer._batch_raw == registry_scorer._binned_raw
+    sample = registry_data.signals.sample(3000, random_state=3).reset_index(drop=True)  # > fast-path rows
+    assert np.array_equal(registry_scorer.pd_of_frame(sample), predict_pd(registry_model[0].pipeline, sample))
+
+
+def test_batch_falls_back_to_decision_function_if_binned_predict_disagrees(registry_model, registry_data,
+                                                                           monkeypatch):
+    original = Scorer._binned_raw
+    monkeypatch.setattr(Scorer, "_binned_raw", lambda self, matrix: original(self, matrix) + 1e-12)
+    scorer = Scorer(registry_model[0])
+    assert scorer._batch_raw == scorer._booster.decision_function
+    sample = registry_data.signals.iloc[:1000]
+    assert np.array_equal(scorer.pd_of_frame(sample), predict_pd(registry_model[0].pipeline, sample))
+
+
 def test_one_record_equals_its_row_in_a_batch(registry_scorer, registry_data):
     sample = registry_data.signals.sample(400, random_state=4).reset_index(drop=True)  # > fast-path rows
     batch = registry_scorer.score_frame(sample)
