@@ -33,7 +33,7 @@ BENCH_JSON = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "s
 # Issue "Credit score II": AUC >= on 5-fold CV, in-domain ECE <=, recalibrated transfer ECE <=,
 # AUC cost of a recalibration map <= (0 for a strictly monotone map).
 TARGETS = {"german_auc": 0.77, "prosper_auc": 0.705, "ece": 0.02, "transfer_ece": 0.03, "recalibration_auc_cost": 0.002}
-REPEATS = 5  # repetitions of German credit's cross-validation with other seeds (its AUC moves with the folds)
+REPEATS = 5  # repetitions of the AUC-target sets' cross-validation with other seeds (their AUCs move with the folds)
 LOGISTIC = "logistic regression, same signals (5-fold)"
 
 
@@ -126,6 +126,8 @@ def _diagnostics(sets: dict[str, LabelledData], prosper_file: Path, config: Trai
         data = sets["prosper"]
         extra = prosper.outside_schema(prosper_file)
         notes.update({
+            "prosper_repeated_cv_auc": [quality(data.defaulted, cross_validated_pd(data, replace(config, seed=seed))).auc
+                                        for seed in range(REPEATS)],
             "prosper_unconstrained_auc": quality(data.defaulted, cross_validated_pd(data, unconstrained)).auc,
             "prosper_booster_schema_only_auc": booster_auc_with(data, None, config),
             "prosper_booster_plus_listing_year_auc": booster_auc_with(data, extra[["listing_year"]], config),
@@ -210,9 +212,12 @@ def _targets(results: CardResults, by_name: dict[str, DatasetResult]) -> list[st
                      f"{_met(auc >= TARGETS['german_auc'], auc - TARGETS['german_auc'])}; "
                      f"mean {_met(mean >= TARGETS['german_auc'], mean - TARGETS['german_auc'])} |")
     if "prosper" in by_name:
-        auc = by_name["prosper"].cross_validated.auc
-        lines.append(f"| Prosper 2009-2014 5-fold AUC >= {TARGETS['prosper_auc']} (no regression) | {auc:.4f} | "
-                     f"{_met(auc >= TARGETS['prosper_auc'], auc - TARGETS['prosper_auc'])} |")
+        auc, repeats = by_name["prosper"].cross_validated.auc, results.notes["prosper_repeated_cv_auc"]
+        mean, spread = float(np.mean(repeats)), float(np.std(repeats))
+        lines.append(f"| Prosper 2009-2014 5-fold AUC >= {TARGETS['prosper_auc']} (no regression) | "
+                     f"{auc:.4f} (seed 0); {mean:.4f} +- {spread:.4f} over {len(repeats)} seeds | "
+                     f"{_met(auc >= TARGETS['prosper_auc'], auc - TARGETS['prosper_auc'])}; "
+                     f"mean {_met(mean >= TARGETS['prosper_auc'], mean - TARGETS['prosper_auc'])} |")
     for d in results.datasets:
         ece = d.cross_validated.ece
         lines.append(f"| ECE in-domain <= {TARGETS['ece']}: {d.name} | {ece:.4f} (noise floor {d.ece_noise_floor:.4f}) "
@@ -277,7 +282,10 @@ def _diagnostics_section(results: CardResults) -> list[str]:
     ]
     if "prosper_booster_schema_only_auc" in n:
         lines.append(
-            f"- **Prosper AUC** {by_name['prosper'].cross_validated.auc:.4f}: this file has no bank columns, so its "
+            f"- **Prosper AUC** {by_name['prosper'].cross_validated.auc:.4f} on seed 0's folds, "
+            f"{float(np.mean(n['prosper_repeated_cv_auc'])):.4f} on average over {REPEATS} seeds (each "
+            f"{', '.join(f'{a:.4f}' for a in n['prosper_repeated_cv_auc'])}): like German credit, *at* the target "
+            "within the folds' noise, not clearly above or below it. This file has no bank columns, so its "
             "trees are fitted on the same columns and rows as in the first credit-score issue and its AUC is the "
             "same to the last digit (0.70487, reported there as 0.705): no regression; the 0.705 target is that "
             "number rounded. Without the monotone constraints: "
@@ -411,6 +419,17 @@ def _model_section(results: CardResults) -> list[str]:
             "One scikit-learn Pipeline (scoring/model.py): ColumnTransformer (scoring/features.py) ->",
             "CalibratedClassifierCV(HistGradientBoostingClassifier, sigmoid, 5 folds, ensemble=False).",
             f"Configuration, identical for every data set: {config}.",
+            "Hyper-parameters are fixed on principled grounds, not tuned per data set nor on the reporting folds",
+            "(scoring/model.py, TrainConfig): 150 trees of at most 8 leaves is the serving budget (every call walks",
+            "every tree for the profile and its counterfactuals); a leaf holds at least 100 loans, so its default",
+            "rate is estimated from enough loans; learning rate 0.05 with mild L2 so 150 trees reach the plateau",
+            "without chasing noise; Platt's sigmoid (two parameters, enough for 1,000 loans, keeps the ranking and",
+            "gives smooth PDs, where isotonic steps tie borrowers). The first credit-score round compared a few",
+            "alternatives on the same 5-fold splits that report these results (not an independent test); the",
+            "differences were within the folds' noise and none was adopted for them. Since then: a learning rate",
+            "of 0.1 with 75 trees, smaller leaves, 4-leaf trees, stumps, isotonic calibration and loan-to-income",
+            "or instalment ratios moved German credit and Prosper only within that noise (isotonic lowered German",
+            "credit's AUC) and were not adopted, so the reported numbers carry no selection gain.",
             "Training is deterministic (fixed seeds, one thread): the same data gives the same model id, the",
             "sha256 of the saved model (scoring/artifact.py). Reason codes and the verification hint are",
             "counterfactual PDs from the model itself (scoring/explain.py)."]
