@@ -45,7 +45,9 @@ def test_a_rule_is_checked_backtested_created_changed_and_paused(page, seeded, c
     form.get_by_role("button", name="Review rule").click()
     expect(form.get_by_text("The lowest rate is above the highest. (InvalidRule: minAprBps)")).to_be_visible()
     expect(form.get_by_label("Lowest rate (APR %)")).to_have_attribute("aria-invalid", "true")
+    expect(form.get_by_text("Nothing to sign yet: fix the field marked above first.")).to_be_visible()
     expect(page.get_by_role("button", name="Confirm and sign")).to_have_count(0)  # nothing to sign
+    shot(page, "autolend-refused")
     assert autolend.functions.commitmentCount().call() == count
 
     form.get_by_label("Lowest rate (APR %)").fill("8")

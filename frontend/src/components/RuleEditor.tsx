@@ -89,6 +89,8 @@ export function RuleEditor({ initial, token, lender, withDeposit, submitLabel, o
     <label className="inline"><input type="checkbox" checked={f.reinvest} onChange={(e) => setF({ ...f, reinvest: e.target.checked })} /> Reinvest
       repayments (lets the auto-lend contract claim your repayments back into this rule)</label>
     {warnings.map((w) => <Notice key={w.code} kind="warn">{warningText(w)}</Notice>)}
+    {Object.keys(errors).length > 0 && <Notice kind="error">Nothing to sign yet: fix the {Object.keys(errors).length === 1 ? "field" : "fields"} marked
+      above first.</Notice>}
     <ErrorNote error={failure} />
     <div className="actions">
       <button type="button" onClick={() => void backtest()}>Backtest on past loans</button>
