@@ -39,7 +39,7 @@ test-python:
 	.venv/bin/python -m pytest tests --ignore=tests/contracts -p no:pytest-brownie -q
 
 test-contracts:
-	$(BROWNIE) test tests/contracts --network lendchain-test -p no:warnings
+	.venv/bin/python -m toolchain.with_chain lendchain-test -- $(BROWNIE) test tests/contracts --network lendchain-test -p no:warnings
 
 ## bench-gas: gas per operation on a fresh chain -> benchmarks/results/gas.json
 bench-gas: setup
