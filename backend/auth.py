@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import siwe
 from flask import current_app, g, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from backend import audit
 from backend.chain import expected_chain_id
@@ -106,13 +106,20 @@ def is_operator(wallet: str) -> bool:
     return wallet.lower() in current_app.config["OPERATOR_ADDRESSES"]
 
 
-def current_session() -> AuthSession:
+# every signed-in request runs this: one prebuilt Core statement on the request's connection
+# (no ORM object), a fraction of an ORM query's cost
+_SESSION_BY_HASH = select(AuthSession.wallet, AuthSession.token_hash, AuthSession.revoked_at,
+                          AuthSession.expires_at).where(AuthSession.token_hash == bindparam("token_hash"))
+
+
+def current_session():
+    """The request's session row (wallet, token_hash, revoked_at, expires_at), or 401."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' from POST /auth/login",
                            code="not_signed_in")
-    row = session().scalars(select(AuthSession).where(AuthSession.token_hash == _hash(token.strip()))).first()
+    row = session().connection().execute(_SESSION_BY_HASH, {"token_hash": _hash(token.strip())}).first()
     if row is None or row.revoked_at is not None:
         raise Unauthorized("unknown or signed-out session token", code="bad_session")
     if row.expires_at <= datetime.now(timezone.utc):

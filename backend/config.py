@@ -47,6 +47,7 @@ def from_env(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "SCORING_MODEL_DIR": str(ROOT / get("SCORING_MODEL_DIR", _default_model_dir())),
         "SCORE_SIGNER_KEY": get("SCORE_SIGNER_KEY"),
         "ATTESTATION_LIFETIME_SECONDS": _int(environ, "ATTESTATION_LIFETIME_SECONDS", 30 * 24 * 3600),
+        "SCORE_REUSE_SECONDS": _int(environ, "SCORE_REUSE_SECONDS", 60),
         "SIWE_DOMAIN": get("SIWE_DOMAIN", "localhost:5000"),
         "SIWE_NONCE_TTL_SECONDS": _int(environ, "SIWE_NONCE_TTL_SECONDS", 600),
         "SESSION_TTL_SECONDS": _int(environ, "SESSION_TTL_SECONDS", 24 * 3600),

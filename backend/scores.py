@@ -6,14 +6,24 @@ history from ScoreRegistry.historyOf. `score(wallet)` stores every score issued 
 and the model id; `attest(wallet)` signs an EIP-712 attestation with backend/attest.py, its
 issued-at taken from the latest block (the chain clock may run ahead of the wall clock) and its
 nonce from ScoreRegistry.nonces.
+
+A score is a deterministic function of its signal snapshot and the model, so `score()` may return
+the wallet's latest stored score instead of issuing an identical one: only when that score's
+snapshot equals the one just assembled (the facts and chain history are read on every request,
+so any change of them, or of the loan terms asked about, issues a new score), its model is the
+loaded one and it is younger than SCORE_REUSE_SECONDS. Nothing is written then (no score row, no
+audit row: no score was issued). Attestations never reuse: they are signed over a fresh score.
 """
 
 from __future__ import annotations
 
+import json
 import math
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import bindparam, select
 
 from backend import attest, audit
 from backend.chain import ChainUnavailable, get_chain
@@ -107,9 +117,39 @@ def score_row(wallet: str, signals: dict[str, Any], result) -> ScoreRecord:
             "signal": hint.signal, "pd_bps": hint.pd_bps, "grade": hint.grade, "how": HOW_TO_VERIFY.get(hint.signal)})
 
 
-def score(wallet: str, loan: dict[str, Any] | None = None) -> tuple[ScoreRecord, list[str]]:
+def _canonical(signals: dict[str, Any]) -> str:
+    """A snapshot's JSON text, keys sorted: equal texts score equally (True and 1, 5000 and 5000.0 differ)."""
+    return json.dumps(signals, sort_keys=True, separators=(",", ":"))
+
+
+# the wallet's latest score, every column (a Row: read like a ScoreRecord), by the index on wallet
+_LATEST_SCORE = (select(*ScoreRecord.__table__.c).where(ScoreRecord.wallet == bindparam("wallet"))
+                 .order_by(ScoreRecord.id.desc()).limit(1))
+
+
+def reusable_score(wallet: str, signals: dict[str, Any], model_id: str):
+    """The wallet's latest stored score when it was computed from this very snapshot by this model
+    less than SCORE_REUSE_SECONDS ago (see the module docstring), else None."""
+    window = int(current_app.config.get("SCORE_REUSE_SECONDS") or 0)
+    if window <= 0:
+        return None
+    latest = session().connection().execute(_LATEST_SCORE, {"wallet": wallet}).first()
+    if latest is None or latest.model_id != model_id or latest.created_at is None:
+        return None
+    if datetime.now(timezone.utc) - latest.created_at >= timedelta(seconds=window):  # UTCDateTime: aware
+        return None
+    return latest if _canonical(latest.signals or {}) == _canonical(signals) else None
+
+
+def score(wallet: str, loan: dict[str, Any] | None = None, *, reuse: bool = True) -> tuple[ScoreRecord, list[str]]:
+    """(score, warnings): the latest stored score when `reuse` and it is reusable, else a new score,
+    stored with its snapshot and audited (the caller commits)."""
     scorer = get_scorer()
     signals, warnings = signals_for(wallet, loan)
+    if reuse:
+        latest = reusable_score(wallet, signals, scorer.model_id)
+        if latest is not None:
+            return latest, warnings
     row = score_row(wallet, signals, scorer.score_record(_record_of(signals)))
     db = session()
     db.add(row)
@@ -127,7 +167,7 @@ def attest_score(wallet: str, loan: dict[str, Any] | None = None) -> tuple[Score
     registry = chain.address_of("ScoreRegistry")
     nonce = chain.score_nonce(wallet)
     head = chain.head()
-    row, _warnings = score(wallet, loan)
+    row, _warnings = score(wallet, loan, reuse=False)  # signed over a fresh score
     lifetime = min(int(config["ATTESTATION_LIFETIME_SECONDS"]), attest.MAX_LIFETIME_SECONDS)
     try:
         attestation = attest.issue_attestation(wallet, row.pd_bps, row.model_id, nonce, head.timestamp, lifetime)

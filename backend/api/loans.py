@@ -6,6 +6,7 @@ import re
 from flask_smorest import Blueprint
 
 from backend import loans
+from backend.api.lean import lean
 from backend.api.loan_schemas import (ChainOut, GradeStats, LoanDetail, LoansArgs, LoansPage, PageArgs,
                                       PortfolioOut)
 from backend.db import session
@@ -29,11 +30,11 @@ def chain_document():
 
 
 @blp.route("/loans", methods=["GET"])
-@blp.arguments(LoansArgs, location="query")
+@blp.arguments(LoansArgs(), location="query")  # an instance: not a new schema per request
 @blp.response(200, LoansPage)
 def list_loans(filters):
     """Listings and loans with filters, sorting and pagination (amounts: base-unit decimal strings)."""
-    return loans.page_of_loans(session(), filters)
+    return lean(LoansPage, loans.page_of_loans(session(), filters))
 
 
 @blp.route("/loans/<int:loan_id>", methods=["GET"])
@@ -45,11 +46,11 @@ def loan_detail(loan_id):
 
 
 @blp.route("/borrowers/<string:address>/loans", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(PageArgs(), location="query")
 @blp.response(200, LoansPage)
 def borrower_loans(args, address):
     """A borrower's loans, newest first by default."""
-    return loans.page_of_loans(session(), dict(args, borrower=_address(address)))
+    return lean(LoansPage, loans.page_of_loans(session(), dict(args, borrower=_address(address))))
 
 
 @blp.route("/lenders/<string:address>/portfolio", methods=["GET"])

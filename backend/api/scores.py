@@ -20,12 +20,14 @@ def _score_view(row, warnings) -> dict:
 
 @blp.route("/me/score", methods=["GET"])
 @auth.signed_in
-@blp.arguments(LoanQueryArgs, location="query")
+@blp.arguments(LoanQueryArgs(), location="query")  # an instance: not a new schema per request
 @blp.response(200, ScoreOut)
 @blp.doc(security=BEARER)
 def my_score(loan):
     """Score the wallet's verified facts and on-chain history (optionally for a loan amount, term and
-    purpose); the score and its signal snapshot are stored."""
+    purpose); the score and its signal snapshot are stored. When the latest stored score has the same
+    snapshot and model and is younger than SCORE_REUSE_SECONDS, that score is returned (same id and
+    created_at) and nothing is written."""
     row, warnings = scores.score(g.wallet, loan)
     session().commit()
     return _score_view(row, warnings)

@@ -277,8 +277,11 @@ class Loan(Base):
     """
 
     __tablename__ = "loans"
-    __table_args__ = (Index("ix_loans_grade_apr", "chain_id", "grade", "apr_bps"),
-                      Index("ix_loans_status", "chain_id", "status"),
+    # listing indexes end in the sort's tie-break (loan_id): pages read in index order (migration 0005)
+    __table_args__ = (Index("ix_loans_grade_apr", "chain_id", "grade", "apr_bps", "loan_id"),
+                      Index("ix_loans_status", "chain_id", "status", "listed_block", "loan_id"),
+                      Index("ix_loans_newest", "chain_id", "listed_block", "loan_id"),
+                      Index("ix_loans_apr", "chain_id", "apr_bps", "loan_id"),
                       Index("ix_loans_borrower", "chain_id", "borrower"))
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     loan_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -14,7 +14,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from backend import audit
 from backend.db import session
@@ -56,9 +56,14 @@ def set_fact(wallet: str, signal: str, value, source: str) -> None:
         fact.value, fact.source, fact.verified_at = value, source, utcnow()
 
 
+_FACTS_OF = select(VerifiedFact.signal, VerifiedFact.value).where(VerifiedFact.wallet == bindparam("wallet"))
+
+
 def facts(wallet: str) -> dict[str, object]:
-    rows = session().scalars(select(VerifiedFact).where(VerifiedFact.wallet == wallet))
-    return {row.signal: row.value for row in rows}
+    """signal -> value of the wallet's verified facts (a prebuilt Core statement: read on every score)."""
+    db = session()
+    db.flush()  # as an ORM query would (autoflush): facts set in this request are seen
+    return dict(db.connection().execute(_FACTS_OF, {"wallet": wallet}).all())
 
 
 def profile_of(wallet: str) -> Profile:

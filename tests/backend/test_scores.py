@@ -90,6 +90,74 @@ def test_score_with_the_chain_down_leaves_history_missing(scored_app, chain):
     assert_error(client.get("/me/score", query_string={"purpose": "yacht"}, headers=headers), 422)
 
 
+def _stored(app):
+    from backend.db.models import AuditEvent
+
+    with app.app_context():
+        return (sorted(session().scalars(select(ScoreRecord.id))),
+                session().scalars(select(AuditEvent.id).where(AuditEvent.action == "score.issue")).all())
+
+
+def test_an_unchanged_snapshot_reuses_the_latest_score_and_writes_nothing(scored_app, chain):
+    """A score is a function of its snapshot and model: asking again returns the stored score
+    (same id, created_at) without a new score or audit row, while any change of the verified facts,
+    the chain history or the loan terms, another model, an old score or SCORE_REUSE_SECONDS=0
+    issues (and stores) a new one."""
+    client = scored_app.test_client()
+    from tests.backend.conftest import bearer, sign_in
+
+    headers = bearer(sign_in(client, ALICE))
+    add_facts(scored_app, email_verified=True)
+    ask = lambda **query: client.get("/me/score", query_string=query, headers=headers).get_json()  # noqa: E731
+    first = ask(loan_amount=5000)
+    again = ask(loan_amount=5000)
+    assert again == first
+    assert _stored(scored_app)[0] == [first["id"]] and len(_stored(scored_app)[1]) == 1
+    other_terms = ask(loan_amount=6000)  # other loan terms: another snapshot
+    assert other_terms["id"] != first["id"] and other_terms["signals"]["loan_amount"] == 6000
+    assert ask(loan_amount=6000)["id"] == other_terms["id"]
+    add_facts(scored_app, phone_verified=True)  # a new verified fact
+    with_phone = ask(loan_amount=6000)
+    assert with_phone["id"] != other_terms["id"] and with_phone["signals"]["phone_verified"] is True
+    chain.history[ALICE.address] = {"prior_loans_repaid": 1, "prior_late_payments": 0, "prior_defaults": 0}
+    with_history = ask(loan_amount=6000)  # the chain history changed (read on every request)
+    assert with_history["id"] != with_phone["id"] and with_history["signals"]["prior_loans_repaid"] == 1
+    assert ask(loan_amount=6000)["id"] == with_history["id"]
+    with scored_app.app_context():  # the stored score is from another model
+        row = session().get(ScoreRecord, with_history["id"])
+        row.model_id = "00" * 32
+        session().commit()
+    other_model = ask(loan_amount=6000)
+    assert other_model["id"] != with_history["id"] and other_model["model_id"] == scored_app.config["SCORER"].model_id
+    with scored_app.app_context():  # an old score
+        from datetime import timedelta
+
+        row = session().get(ScoreRecord, other_model["id"])
+        row.created_at = row.created_at - timedelta(seconds=scored_app.config["SCORE_REUSE_SECONDS"])
+        session().commit()
+    renewed = ask(loan_amount=6000)
+    assert renewed["id"] != other_model["id"] and renewed["pd_bps"] == other_model["pd_bps"]
+    scored_app.config["SCORE_REUSE_SECONDS"] = 0
+    assert ask(loan_amount=6000)["id"] != renewed["id"]
+    ids, audited = _stored(scored_app)
+    assert len(ids) == 7 and len(audited) == 7  # every score issued is stored and audited
+
+
+def test_an_attestation_is_signed_over_a_fresh_score(scored_app, chain):
+    client = scored_app.test_client()
+    from tests.backend.conftest import bearer, sign_in
+
+    headers = bearer(sign_in(client, ALICE))
+    scored = client.get("/me/score", query_string={"loan_amount": 2000}, headers=headers).get_json()
+    response = client.post("/me/attestation", json={"loan_amount": 2000}, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    attested = response.get_json()["score"]
+    assert attested["id"] != scored["id"] and attested["signals"] == scored["signals"]
+    with scored_app.app_context():
+        assert session().scalars(select(Attestation)).one().score_id == attested["id"]
+    assert _stored(scored_app)[0] == [scored["id"], attested["id"]]
+
+
 def test_attestation_is_signed_with_chain_nonce_and_block_time(scored_app, chain):
     client = scored_app.test_client()
     from tests.backend.conftest import bearer, sign_in
