@@ -197,12 +197,14 @@ class Scorer:
         return frame
 
     def _probe_matrix(self) -> np.ndarray:
-        """Rows that reach many branches: values at, just around and far from every bin edge (every
-        split threshold is one), and NaN."""
+        """Rows that reach many branches: values at, just around and far from every split threshold, and NaN."""
         rng = np.random.default_rng(0)
+        nodes = np.concatenate([tree.nodes for trees in self._booster._predictors for tree in trees])
+        splits = nodes[nodes["is_leaf"] == 0]
         probe = np.empty((PROBE_ROWS, self.layout.width))
-        for column, edges in enumerate(self._booster._bin_mapper.bin_thresholds_):
-            pool = np.concatenate([edges, np.nextafter(edges, np.inf), np.nextafter(edges, -np.inf),
+        for column in range(self.layout.width):
+            used = splits["num_threshold"][splits["feature_idx"] == column]
+            pool = np.concatenate([used, np.nextafter(used, np.inf), np.nextafter(used, -np.inf),
                                    [np.nan, -1e12, 1e12, 0.0, 1.0]])
             probe[:, column] = rng.choice(pool, PROBE_ROWS)
         return probe

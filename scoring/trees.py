@@ -35,7 +35,6 @@ class CompiledTrees:
         self.left_ = left.ravel()
         self.right_ = right.ravel()
         self.missing_ = np.where(missing_left, left, right).ravel()
-        self.is_leaf_ = is_leaf.ravel()
         self.value_ = value.ravel()
         self.roots_ = offset.ravel()
         self.depth_ = depth
