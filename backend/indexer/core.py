@@ -199,28 +199,50 @@ class Indexer:
 
 
 # chain_events for bulk inserts: the same columns without SQLAlchemy's per-value type processing
-# (the JSON columns get text serialised once here, as the JSON type would), so executemany hands
-# the driver plain tuples
+# (the JSON columns get text serialised once here, as the JSON type would). The INSERT .. ON
+# CONFLICT DO NOTHING is compiled once per dialect and handed to the driver's executemany with
+# plain tuples (or dicts, for drivers with named parameters): no per-row parameter processing.
 _INSERT_TABLE = table("chain_events", *(column(c.name) for c in ChainEvent.__table__.columns if c.name != "id"))
+_COLUMNS = tuple(c.name for c in _INSERT_TABLE.columns)
 _JSON_COLUMNS = ("args", "topics")
+_compiled: dict[str, tuple[str, tuple[int, ...] | None]] = {}
+
+
+def _insert_sql(dialect) -> tuple[str, tuple[int, ...] | None]:
+    """(SQL, positions of the columns in its positional parameters, or None for named parameters)."""
+    cached = _compiled.get(dialect.name)
+    if cached is None:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        statement = dialect_insert(_INSERT_TABLE).on_conflict_do_nothing(index_elements=["block_hash", "log_index"])
+        compiled = statement.compile(dialect=dialect, column_keys=list(_COLUMNS))
+        order = compiled.positiontup
+        cached = (compiled.string, None if order is None else tuple(_COLUMNS.index(name) for name in order))
+        _compiled[dialect.name] = cached
+    return cached
 
 
 def insert_events(db: Session, rows: list[dict]) -> int:
     """Insert, skipping (block hash, log index) pairs already stored; returns the rows inserted."""
     if not rows:
         return 0
-    dialect = db.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    connection = db.connection()
+    sql, positions = _insert_sql(connection.dialect)
     dumps = json.JSONEncoder(separators=(", ", ": ")).encode
-    prepared = [{**row, **{k: None if row[k] is None else dumps(row[k]) for k in _JSON_COLUMNS}} for row in rows]
-    statement = dialect_insert(_INSERT_TABLE).on_conflict_do_nothing(index_elements=["block_hash", "log_index"])
+    json_at = {_COLUMNS.index(k) for k in _JSON_COLUMNS}
+    values = [tuple(None if row[k] is None else dumps(row[k]) if i in json_at else row[k]
+                    for i, k in enumerate(_COLUMNS)) for row in rows]
+    if positions is not None:
+        if positions != tuple(range(len(_COLUMNS))):
+            values = [tuple(v[i] for i in positions) for v in values]
+    else:
+        values = [dict(zip(_COLUMNS, v)) for v in values]
     count = 0
-    for start in range(0, len(prepared), INSERT_CHUNK):
-        chunk = prepared[start:start + INSERT_CHUNK]
-        affected = db.connection().execute(statement, chunk).rowcount
+    for start in range(0, len(values), INSERT_CHUNK):
+        chunk = values[start:start + INSERT_CHUNK]
+        affected = connection.exec_driver_sql(sql, chunk).rowcount
         count += affected if affected is not None and affected >= 0 else len(chunk)
     return count
 
