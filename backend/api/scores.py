@@ -4,6 +4,7 @@ from flask import g
 from flask_smorest import Blueprint
 
 from backend import auth, scores
+from backend.api.lean import lean
 from backend.api.schemas import AttestationOut, LoanArgs, LoanQueryArgs, ScoreOut
 from backend.db import session
 
@@ -30,7 +31,9 @@ def my_score(loan):
     created_at) and nothing is written."""
     row, warnings = scores.score(g.wallet, loan)
     session().commit()
-    return _score_view(row, warnings)
+    view = _score_view(row, warnings)
+    created = view["created_at"]
+    return lean(ScoreOut, dict(view, created_at=created and created.isoformat()), view)  # DateTime's dump
 
 
 @blp.route("/me/attestation", methods=["POST"])

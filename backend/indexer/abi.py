@@ -133,7 +133,7 @@ class EventSpec:
         if len(topics) != 1 + len(self.indexed):
             raise ValueError(f"{self.name}: {len(topics) - 1} indexed topics, ABI has {len(self.indexed)}")
         if self.joined_types is not None:
-            raw = b"".join(_hex_bytes(t) for t in topics[1:])
+            raw = bytes.fromhex("".join(t[2:] if t.startswith("0x") else t for t in topics[1:]))
             if len(raw) != 32 * len(self.indexed):
                 raise ValueError(f"{self.name}: malformed topics")
             values = abi_decode(self.joined_types, raw + _hex_bytes(data))

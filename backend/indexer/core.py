@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import json
+from operator import itemgetter
 
 from sqlalchemy import column, delete, select, table
 from sqlalchemy.orm import Session
@@ -231,9 +232,15 @@ def insert_events(db: Session, rows: list[dict]) -> int:
     connection = db.connection()
     sql, positions = _insert_sql(connection.dialect)
     dumps = json.JSONEncoder(separators=(", ", ": ")).encode
-    json_at = {_COLUMNS.index(k) for k in _JSON_COLUMNS}
-    values = [tuple(None if row[k] is None else dumps(row[k]) if i in json_at else row[k]
-                    for i, k in enumerate(_COLUMNS)) for row in rows]
+    columns = itemgetter(*_COLUMNS)
+    json_at = [_COLUMNS.index(k) for k in _JSON_COLUMNS]
+    values = []
+    for row in rows:
+        value = list(columns(row))
+        for i in json_at:
+            if value[i] is not None:
+                value[i] = dumps(value[i])
+        values.append(tuple(value))
     if positions is not None:
         if positions != tuple(range(len(_COLUMNS))):
             values = [tuple(v[i] for i in positions) for v in values]
