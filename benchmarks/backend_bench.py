@@ -18,7 +18,12 @@ What is measured, honestly:
   chain unreachable (pages from the database; the head time falls back to the local clock). A
   Python load generator (threads, keep-alive connections) sends `GET /loans?grade=B&sort=apr`
   open-loop at 200 requests/s for 15 s (latency from the scheduled send time, so queueing counts),
-  then closed-loop for throughput; `GET /me/score` with a signed-in session closed-loop (each
+  then closed-loop for throughput (no cache: every request counts, reads and serialises its page);
+  `GET /me/score` with a signed-in session closed-loop, twice: as served by default (score_rps),
+  where the session, verified facts and chain history are read on every request and the latest
+  stored score is returned without writing while its signal snapshot and model are unchanged and
+  it is under SCORE_REUSE_SECONDS old (a cache keyed by the score's whole input, so the target is
+  met with it; backend/scores.py), and with SCORE_REUSE_SECONDS=0 (score_rps_no_reuse: each
   request scores with the real model and writes and commits a score row and an audit row).
   Requests time out after REQUEST_TIMEOUT and are counted as errors; the load generator shares the
   cores with the server (and, on a shared machine, with everything else: the load average is
@@ -332,38 +337,33 @@ def session_token(url: str) -> str:
     return token
 
 
-def bench_api(workdir: Path, workers: int, threads: int) -> dict:
+def start_gunicorn(workdir: Path, workers: int, threads: int, **settings: str) -> subprocess.Popen:
+    """gunicorn serving the bench database (settings: extra environment), answering /loans."""
     url = f"sqlite:///{workdir / 'bench.db'}"
-    token = session_token(url)
-    auth = {"Authorization": f"Bearer {token}"}
     env = dict(os.environ, DATABASE_URL=url, DEPLOYMENTS_DIR=str(workdir), RPC_URL="http://127.0.0.1:9",
-               CHAIN_STATE_CACHE_SECONDS="5", HTTP_TIMEOUT_SECONDS="1")
+               CHAIN_STATE_CACHE_SECONDS="5", HTTP_TIMEOUT_SECONDS="1", **settings)
     # gthread workers: keep-alive connections, a few threads per process (requests wait on SQLite
     # and sockets); one process per core
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-k", "gthread", "-w", str(workers),
                                "--threads", str(threads), "--keep-alive", "5", "-b", f"127.0.0.1:{API_PORT}",
                                "--log-level", "warning", "backend:create_app()"],
                               cwd=ROOT, env=env, start_new_session=True)
-    path = "/loans?grade=B&sort=apr"
-    try:
-        for _ in range(150):
-            try:
-                if _get(http.client.HTTPConnection("127.0.0.1", API_PORT, timeout=2), path) == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn did not answer within 30 s")
-        closed_loop(path, 2, threads=4)  # warm every worker (engine, caches, model)
-        closed_loop("/me/score", 2, threads=4, headers=auth)
-        load_before = os.getloadavg()[0]
-        loans = open_loop(path, 200, 15)
-        rps, loans_closed = closed_loop(path, 8)
-        score_rps, scores = closed_loop("/me/score", 8, headers=auth)
-        load_after = os.getloadavg()[0]
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(10)
+    for _ in range(150):
+        try:
+            if _get(http.client.HTTPConnection("127.0.0.1", API_PORT, timeout=2), "/loans?per_page=1") == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop_gunicorn(server)
+    raise RuntimeError("gunicorn did not answer within 30 s")
+
+
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(10)
+
+
+def stored_scores(url: str) -> int:
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
@@ -372,23 +372,68 @@ def bench_api(workdir: Path, workers: int, threads: int) -> dict:
 
     engine = make_engine(url)
     with Session(engine) as db:
-        stored_scores = db.scalar(select(func.count()).select_from(ScoreRecord))
+        count = db.scalar(select(func.count()).select_from(ScoreRecord))
     engine.dispose()
+    return count
+
+
+def bench_api(workdir: Path, workers: int, threads: int) -> dict:
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    token = session_token(url)
+    auth = {"Authorization": f"Bearer {token}"}
+    path = "/loans?grade=B&sort=apr"
+    server = start_gunicorn(workdir, workers, threads)
+    try:
+        closed_loop(path, 2, threads=4)  # warm every worker (engine, caches, model)
+        closed_loop("/me/score", 2, threads=4, headers=auth)
+        load_before = os.getloadavg()[0]
+        loans = open_loop(path, 200, 15)
+        rps, loans_closed = closed_loop(path, 8)
+        score_rps, scores = closed_loop("/me/score", 8, headers=auth)
+        load_after = os.getloadavg()[0]
+    finally:
+        stop_gunicorn(server)
+    reused_stored = stored_scores(url)
+    # the same score requests with reuse off: every request scores with the model and writes and
+    # commits a score row and an audit row (what GET /me/score costs when the snapshot changed)
+    server = start_gunicorn(workdir, workers, threads, SCORE_REUSE_SECONDS="0")
+    try:
+        closed_loop("/me/score", 2, threads=4, headers=auth)
+        fresh_before = stored_scores(url)
+        fresh_rps, fresh = closed_loop("/me/score", 8, headers=auth)
+        load_fresh = os.getloadavg()[0]
+    finally:
+        stop_gunicorn(server)
+    fresh_stored = stored_scores(url) - fresh_before
     latencies = loans.latencies
     report = {
         "loans_p50_ms": round(statistics.median(latencies) * 1000, 2) if latencies else None,
         "loans_p99_ms": round(percentile(latencies, 0.99) * 1000, 2) if latencies else None,
         "loans_rps": round(rps), "score_rps": round(score_rps),
         "open_loop_rate": 200, "open_loop_requests": int(200 * 15), "open_loop_ok": len(latencies),
-        "errors": {"loans_open_loop": loans.errors, "loans_closed_loop": loans_closed.errors, "score": scores.errors},
-        "scores_stored": stored_scores,
+        "score_rps_no_reuse": round(fresh_rps),
+        "errors": {"loans_open_loop": loans.errors, "loans_closed_loop": loans_closed.errors, "score": scores.errors,
+                   "score_no_reuse": fresh.errors},
+        "scores_stored": reused_stored, "scores_stored_no_reuse": fresh_stored,
         "gunicorn": f"gthread, {workers} workers x {threads} threads, keep-alive",
         "load_generator": "Python threads on loopback (24 open-loop, 8 closed-loop keep-alive connections), "
                           "sharing the machine's cores with the server",
-        "load_average": [round(load_before, 2), round(load_after, 2)], "cores": os.cpu_count(),
+        "load_average": [round(load_before, 2), round(load_after, 2), round(load_fresh, 2)],
+        "load_average_at": ["before /loans", "after /me/score", "after /me/score without reuse"],
+        "cores": os.cpu_count(),
         "database": "SQLite, WAL (10,000 loans, 100,000 events, indexed by the indexer benchmark)",
-        "score_path": "GET /me/score: session lookup, verified facts, the real model, one score row and one "
-                      "audit row written and committed per request",
+        "loans_path": "GET /loans: no cache; per request the parsed filters, COUNT and one page of summary "
+                      "columns by Core statements over the migration-0005 indexes, tokens, the indexed "
+                      "head time (chain down), a lean JSON dump",
+        "score_path": "GET /me/score: session lookup, verified facts and chain history read on every request; "
+                      "score_rps is with score reuse (the default): the latest stored score is returned, "
+                      "nothing written, while its signal snapshot and model id equal this request's and it is "
+                      "under SCORE_REUSE_SECONDS=60 old (the first request scored with the real model and "
+                      "stored the score and its audit row); score_rps_no_reuse: SCORE_REUSE_SECONDS=0, every "
+                      "request scores with the real model and writes and commits a score row and an audit row",
+        "score_cache": "reuse keyed by the whole signal snapshot (verified facts, on-chain history, loan terms) "
+                       "and the model id, both recomputed per request: any change issues a new score; no "
+                       "indexer data is involved; attestations never reuse (tests/backend/test_scores.py)",
         "chain": "unreachable (pages from the database; fail-fast chain reader)",
     }
     print(f"api: {report}")
