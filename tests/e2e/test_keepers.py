@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.chain import USDC, ZERO, get_json, wait_until
@@ -59,7 +60,16 @@ def test_an_auto_lend_rule_funds_a_new_listing(page, seeded, chain, backend, bac
             in [message for _, message in notifications(backend_env, lender)])
 
 
-def test_a_price_drop_raises_the_alert_then_the_liquidation(page, seeded, chain, backend, backend_env, keepers):
+@pytest.fixture
+def eth_price_restored(chain):
+    """Put ETH back at its deployed $3,000 afterwards: with the liquidator still running, a crashed
+    price would liquidate the secured loans later tests list."""
+    yield
+    chain.send(chain.contract("EthUsdFeed").functions.setAnswer(3_000 * FEED_UNIT), chain.accounts[0])
+
+
+def test_a_price_drop_raises_the_alert_then_the_liquidation(page, seeded, chain, backend, backend_env, keepers,
+                                                            eth_price_restored):
     borrower, lender = chain.accounts[12], chain.accounts[13]
     feed, vault, lens = chain.contract("EthUsdFeed"), chain.contract("CollateralVault"), chain.contract("LoanLens")
     gov = chain.accounts[0]
