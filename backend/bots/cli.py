@@ -32,11 +32,10 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-@liquidator.command("run")
-@click.option("--once", is_flag=True, help="one step, then exit")
-def liquidator_run(once):
+def _run_bot(name: str, context_from_app, step, wake, once: bool) -> None:
+    """Build the bot's context (exit 2 when a key, the map or a setting is missing), then loop
+    `step` on every change of `wake(ctx)` (or once)."""
     from backend.bots import loop
-    from backend.bots.liquidator import context_from_app, step
     from backend.chain import ChainUnavailable
     from backend.tx.keys import MissingKey
 
@@ -44,26 +43,25 @@ def liquidator_run(once):
     try:
         ctx = context_from_app(current_app._get_current_object())
     except (ChainUnavailable, MissingKey, ValueError) as error:
-        _fail(f"liquidator: {error}")
-    loop.run(lambda: step(ctx), lambda: ctx.client.web3.eth.block_number, once=once,
-             poll_seconds=current_app.config["BOT_POLL_SECONDS"], report=lambda r: click.echo(r.summary()))
+        _fail(f"{name}: {error}")
+    loop.run(lambda: step(ctx), lambda: wake(ctx), once=once, poll_seconds=current_app.config["BOT_POLL_SECONDS"],
+             report=lambda r: click.echo(r.summary()))
+
+
+@liquidator.command("run")
+@click.option("--once", is_flag=True, help="one step, then exit")
+def liquidator_run(once):
+    from backend.bots.liquidator import context_from_app, step
+
+    _run_bot("liquidator", context_from_app, step, lambda ctx: ctx.client.web3.eth.block_number, once)
 
 
 @autolend.command("run")
 @click.option("--once", is_flag=True, help="one step, then exit")
 def autolend_run(once):
-    from backend.bots import loop
     from backend.bots.autolend import context_from_app, step, wake_mark
-    from backend.chain import ChainUnavailable
-    from backend.tx.keys import MissingKey
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    try:
-        ctx = context_from_app(current_app._get_current_object())
-    except (ChainUnavailable, MissingKey, ValueError) as error:
-        _fail(f"autolend: {error}")
-    loop.run(lambda: step(ctx), lambda: wake_mark(ctx.sessions, ctx.client), once=once,
-             poll_seconds=current_app.config["BOT_POLL_SECONDS"], report=lambda r: click.echo(r.summary()))
+    _run_bot("autolend", context_from_app, step, lambda ctx: wake_mark(ctx.sessions, ctx.client), once)
 
 
 @prices.command("run")
