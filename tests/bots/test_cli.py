@@ -7,7 +7,7 @@ import pytest
 
 
 @pytest.mark.parametrize("bot", ["liquidator", "autolend"])
-def test_a_bot_without_a_chain_exits_2_with_the_reason(bot, database_url, tmp_path):
+def test_a_bot_without_a_deployment_map_exits_2_with_the_reason(bot, database_url, tmp_path):
     from backend import create_app
     from backend.db import database
 
@@ -18,4 +18,4 @@ def test_a_bot_without_a_chain_exits_2_with_the_reason(bot, database_url, tmp_pa
     finally:
         database(app).dispose()
     assert outcome.exit_code == 2, outcome.output
-    assert outcome.output.startswith(f"{bot}: ") and "127.0.0.1:9" in outcome.output
+    assert outcome.output.startswith(f"{bot}: ") and "no deployment map" in outcome.output
