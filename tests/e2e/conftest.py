@@ -194,7 +194,10 @@ def sign(page) -> None:
     from playwright.sync_api import expect
 
     page.get_by_role("button", name="Confirm and sign").click()
-    expect(page.get_by_text(re.compile(r"Done\. Gas used: [\d,]+"))).to_be_visible(timeout=30_000)
+    try:
+        expect(page.get_by_text(re.compile(r"Done\. Gas used: [\d,]+"))).to_be_visible(timeout=30_000)
+    except AssertionError as error:  # say what the panel showed (the decoded reason), not only that it timed out
+        raise AssertionError(f"the plan did not finish: {page.get_by_role('region', name='Transaction').all_inner_texts()}") from error
     page.get_by_role("button", name="Close", exact=True).click()
 
 

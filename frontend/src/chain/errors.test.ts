@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodeErrorResult, type Abi } from "viem";
-import { decodeRevert, ERROR_MESSAGES, errorAbi, explainError, WrongNetworkError } from "./errors";
+import { decodeRevert, ERROR_MESSAGES, errorAbi, explainError, minedRevertHash, revertData, WrongNetworkError } from "./errors";
 
 const ROOT = resolve(__dirname, "../../..");
 
@@ -76,5 +76,19 @@ describe("explainError", () => {
     const str = encodeErrorResult({ abi: [{ type: "error", name: "Error", inputs: [{ name: "m", type: "string" }] }], errorName: "Error", args: ["nope"] });
     expect(decodeRevert(str, []).message).toBe("nope");
     expect(decodeRevert(("0x4e487b71" + "11".padStart(64, "0")) as `0x${string}`, []).message).toContain("overflow");
+  });
+  it("does not read Ganache's transaction hash as revert data when a sent transaction reverts", () => {
+    const hash = `0x${"ab12cd34".repeat(8)}` as const;
+    const sent = { shortMessage: "An internal error was received.", cause: { code: -32000, message: "VM Exception while processing transaction: revert",
+      data: { hash, programCounter: 1234, result: hash, message: "revert" } } };
+    expect(revertData(sent)).toBeUndefined();
+    expect(minedRevertHash(sent)).toBe(hash);
+    expect(explainError(sent, []).message).not.toContain("0xab12cd34");
+  });
+  it("reads the revert data of a call that Ganache refused, and finds no mined transaction in it", () => {
+    const data = encodeErrorResult({ abi: [{ type: "error", name: "LendingPaused", inputs: [] }], errorName: "LendingPaused" });
+    const called = { cause: { code: -32000, message: "VM Exception while processing transaction: revert", data } };
+    expect(revertData(called)).toBe(data);
+    expect(minedRevertHash(called)).toBeUndefined();
   });
 });

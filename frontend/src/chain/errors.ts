@@ -151,26 +151,43 @@ export function errorAbi(abis: Abi[]): Abi {
   return [...seen.values()] as Abi;
 }
 
-/** The revert data carried anywhere in a (viem or EIP-1193) error chain. */
-export function revertData(error: unknown): Hex | undefined {
+/** Every object in a (viem or EIP-1193) error chain, outermost first. */
+function* chain(error: unknown): Generator<Record<string, unknown>> {
   const seen = new Set<unknown>();
-  let e: unknown = error;
-  const stack: unknown[] = [error];
-  while (stack.length) {
-    e = stack.pop();
+  const queue: unknown[] = [error];
+  while (queue.length) {
+    const e = queue.shift();
     if (!e || typeof e !== "object" || seen.has(e)) continue;
     seen.add(e);
-    const r = e as Record<string, unknown>;
-    const data = r.data;
-    if (typeof data === "string" && /^0x[0-9a-fA-F]{8}/.test(data)) return data as Hex;
-    if (data && typeof data === "object") {
-      const inner = (data as Record<string, unknown>).data ?? (data as Record<string, unknown>).result;
-      if (typeof inner === "string" && /^0x[0-9a-fA-F]{8}/.test(inner)) return inner as Hex;
-      stack.push(data);
-    }
-    if (typeof r.raw === "string" && /^0x[0-9a-fA-F]{8}/.test(r.raw)) return r.raw as Hex;
-    stack.push(r.cause, r.error);
+    yield e as Record<string, unknown>;
+    queue.push((e as Record<string, unknown>).data, (e as Record<string, unknown>).cause, (e as Record<string, unknown>).error);
   }
+}
+
+const HEX_SELECTOR = /^0x[0-9a-fA-F]{8}/;
+
+/** Ganache's answer to a sent transaction that was mined and reverted (vmErrorsOnRPCResponse):
+ *  `{ hash, programCounter, result, reason, message }` where `result` is the transaction hash,
+ *  not revert data; the revert data itself is not given. */
+function ganacheMinedRevert(r: Record<string, unknown>): boolean {
+  return typeof r.hash === "string" && r.result === r.hash;
+}
+
+/** The revert data carried anywhere in a (viem or EIP-1193) error chain. */
+export function revertData(error: unknown): Hex | undefined {
+  for (const r of chain(error)) {
+    if (ganacheMinedRevert(r)) continue;
+    for (const candidate of [r.data, r.result, r.raw]) {
+      if (typeof candidate === "string" && HEX_SELECTOR.test(candidate)) return candidate as Hex;
+    }
+  }
+  return undefined;
+}
+
+/** The hash of a transaction the node mined and reverted, when the node reports it as an error
+ *  of the send itself (Ganache); other nodes return the hash and a receipt with status 0. */
+export function minedRevertHash(error: unknown): Hex | undefined {
+  for (const r of chain(error)) if (ganacheMinedRevert(r)) return r.hash as Hex;
   return undefined;
 }
 

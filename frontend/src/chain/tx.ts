@@ -3,7 +3,7 @@
 // Approvals are added only when the current allowance is short, for exactly the amount needed.
 import { erc20Abi, type Abi, type Hex } from "viem";
 import type { Deployment } from "./config";
-import { explainError, type Decoded, type ErrorContext } from "./errors";
+import { explainError, minedRevertHash, type Decoded, type ErrorContext } from "./errors";
 import { ensureNetwork, wallet } from "./wallet";
 import { store } from "../lib/store";
 
@@ -64,15 +64,12 @@ export async function runPlan(d: Deployment, steps: Step[], onState: (index: num
       onState(i, { status: "mining", hash });
       const receipt = await d.client.waitForTransactionReceipt({ hash });
       gasUsed += receipt.gasUsed;
-      if (receipt.status !== "success") {
-        const error: Decoded = { kind: "contract", message: "The transaction was mined but reverted; nothing changed." };
-        onState(i, { status: "failed", hash, gasUsed: receipt.gasUsed, error });
-        txCount.set((n) => n + 1);
-        return { ok: false, gasUsed, error, results };
-      }
+      if (receipt.status !== "success") return failedOnChain(i, hash);
       results.push(result);
       onState(i, { status: "done", hash, gasUsed: receipt.gasUsed });
     } catch (e) {
+      const hash = minedRevertHash(e);
+      if (hash) return failedOnChain(i, hash);
       const error = explainError(e, d.errors, ctx);
       onState(i, { status: "failed", error });
       if (i > 0) txCount.set((n) => n + 1);
@@ -81,4 +78,31 @@ export async function runPlan(d: Deployment, steps: Step[], onState: (index: num
   }
   txCount.set((n) => n + 1);
   return { ok: true, gasUsed, results };
+
+  async function failedOnChain(index: number, hash: Hex): Promise<Outcome> {
+    const { error, gasUsed: spent } = await minedRevert(d, hash, ctx);
+    gasUsed += spent;
+    onState(index, { status: "failed", hash, gasUsed: spent, error });
+    txCount.set((n) => n + 1);
+    return { ok: false, gasUsed, error, results };
+  }
+}
+
+/** Why a mined transaction reverted. It is replayed as a call with its own gas limit on the state
+ *  it left behind (a revert changes nothing but the sender's nonce and balance), which gives the
+ *  contract's error; a replay that passes means the state moved between the check and the block. */
+export async function minedRevert(d: Deployment, hash: Hex, ctx?: ErrorContext): Promise<{ error: Decoded; gasUsed: bigint }> {
+  const [receipt, tx] = await Promise.all([d.client.getTransactionReceipt({ hash }), d.client.getTransaction({ hash })]);
+  const spent = receipt.gasUsed;
+  if (spent >= tx.gas) {
+    return { gasUsed: spent, error: { kind: "contract", name: "OutOfGas",
+      message: `The transaction ran out of gas (it used all ${tx.gas.toLocaleString("en-US")} it was given) and changed nothing. Try again.` } };
+  }
+  try {
+    await d.client.call({ account: tx.from, to: tx.to, data: tx.input, value: tx.value, gas: tx.gas, blockNumber: receipt.blockNumber });
+  } catch (e) {
+    return { gasUsed: spent, error: explainError(e, d.errors, ctx) };
+  }
+  return { gasUsed: spent, error: { kind: "contract",
+    message: "The transaction reverted in its block, though the same call passes now: something changed in between. Nothing was taken except gas; try again." } };
 }
