@@ -30,7 +30,7 @@ class Chain:
         return self.w3.eth.contract(address=entry["address"], abi=entry["abi"])
 
     def send(self, fn, sender: str):
-        tx = fn.transact({"from": sender})
+        tx = fn.transact({"from": sender, "gas": 3_000_000})  # not the node's estimate: see frontend gasLimit()
         receipt = self.w3.eth.wait_for_transaction_receipt(tx, timeout=60)
         assert receipt.status == 1, f"transaction reverted: {fn}"
         return receipt

@@ -37,8 +37,6 @@ def score_percent(page) -> str:
     return page.locator(".card", has=page.get_by_role("heading", name="Chance of default")).locator(".big").inner_text()
 
 
-@pytest.mark.xfail(strict=False, reason="intermittent: in 2 of 4 full CI runs the UI's repayment reverted with a reason "
-                   "the page could not decode (issue 11 follow-up); passes alone and in most full runs")
 def test_verify_score_list_fund_repay_and_claim(page, seeded, chain, backend, workdir):
     book, usdc, lens = chain.contract("LoanBook"), chain.contract("MockUSDC"), chain.contract("LoanLens")
     borrower = chain.accounts[BORROWER]
