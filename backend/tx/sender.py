@@ -161,6 +161,8 @@ class TxSender:
         return self._estimates[key]
 
     def _limit(self, gas: int) -> int:
+        """Half again plus 10,000 over the estimate (capped): the reused estimate may be of a cheaper
+        call, and the node estimates on its latest block, not the one that will include the call."""
         return min(self.max_gas, gas * 3 // 2 + 10_000)
 
     def _sign(self, fn, fields: dict, nonce: int) -> tuple[str, str]:

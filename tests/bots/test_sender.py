@@ -165,3 +165,28 @@ def test_a_call_that_outgrows_its_functions_estimate_is_estimated_again(bots_app
     result = sender.send("test:regrown", fn)
     assert result.status == "confirmed" and minted(platform, target) == 2
     assert sender._estimates[(fn.address, fn.fn_name)] > 40_000
+
+
+def test_the_headroom_over_ganaches_estimate_lands_a_repayment_the_bare_estimate_does_not(bots_app, platform, sender,
+                                                                                          isolated_chain):
+    """Why every sender adds headroom to the node's estimate (`_limit` here, gasLimit() in the web
+    UI): Ganache estimates on the latest block's timestamp, and a repayment mined later than its
+    loan's start block takes LoanMath's elapsed-time path, 42 gas dearer than the estimate saw."""
+    from web3.exceptions import Web3RPCError
+
+    book, payer = platform.c["LoanBook"], platform.liquidator  # the sender's account; anyone may repay
+    platform.equip(payer)
+    bare = platform.active_loan()
+    platform.rpc("evm_increaseTime", 60)  # the next block is a minute on; the latest is still the start's
+    repay = book.functions.repay(bare, 10 * USDC)
+    estimate = repay.estimate_gas({"from": payer})
+    with pytest.raises(Web3RPCError, match="out of gas"):
+        repay.transact({"from": payer, "gas": estimate, "gasPrice": 2 * 10**9})
+
+    headroom = platform.active_loan()
+    platform.rpc("evm_increaseTime", 60)
+    result = sender.send("test:first-repayment", book.functions.repay(headroom, 10 * USDC))
+    assert result.status == "confirmed"
+    payoff = 3  # ILoanBook.AmountDue.payoff; both loans have the same terms, only one was repaid
+    lens = platform.c["LoanLens"].functions
+    assert lens.amountDue(headroom).call()[payoff] == lens.amountDue(bare).call()[payoff] - 10 * USDC

@@ -90,10 +90,11 @@ export async function runPlan(d: Deployment, steps: Step[], onState: (index: num
 }
 
 /** The gas limit sent for an estimate: half again plus 10,000, as the bots' sender does
- *  (backend/tx/sender.py `_limit`). A node estimates on the state and block it sees now, and the
- *  block that includes the transaction can take a slightly dearer path: Ganache's estimate for a
- *  loan's first repayment is 42 gas short about half the time, and the transaction then runs out
- *  of gas. Unused gas is not charged. */
+ *  (backend/tx/sender.py `_limit`). Unused gas is not charged. A node estimates on a block it has
+ *  already seen: Ganache uses the latest block's timestamp, so a loan's first repayment estimated
+ *  while the latest block is still the one the loan started in misses LoanMath's elapsed-time path,
+ *  42 gas dearer once the repayment is mined a second later, and runs out of gas with the bare
+ *  estimate (tests/bots/test_sender.py shows both). */
 export function gasLimit(estimate: bigint): bigint {
   return estimate * 3n / 2n + 10_000n;
 }
