@@ -3,6 +3,9 @@
 Reads answer plain integers and small dataclasses (backend/sdk/types.py). Builders return web3.py
 ContractFunctions, bound with their arguments, to send however the caller likes: our bots pass
 them to backend.tx.TxSender, a third party may call `.transact()` or `.build_transaction()`.
+A third party should give a gas limit with headroom over `estimate_gas()` (TxSender adds half
+plus 10,000): a node estimates on its latest block, and a call mined in a later block can take a
+dearer path (a loan's first repayment on Ganache runs out of gas with the bare estimate).
 """
 
 from __future__ import annotations
