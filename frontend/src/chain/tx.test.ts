@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { encodeErrorResult, type Abi } from "viem";
 import type { Deployment } from "./config";
-import { gasLimit, minedRevert } from "./tx";
+import { gasLimit, minedRevert, runPlan } from "./tx";
+import { wallet } from "./wallet";
 
 describe("gasLimit", () => {
   it("covers what a first repayment needed over Ganache's estimate (85,707 estimated, 85,749 used up)", () => {
@@ -37,5 +38,22 @@ describe("minedRevert", () => {
   it("says the state moved when the replay passes", async () => {
     const { error } = await minedRevert(node(40_000n, 90_000n, async () => ({ data: "0x" })), "0xab");
     expect(error.message).toContain("something changed in between");
+  });
+});
+
+describe("runPlan", () => {
+  it("counts a step mined with status 0 once, with its reason", async () => {
+    const d = node(40_000n, 90_000n, async () => { throw { cause: { data: encodeErrorResult({ abi: PAUSED, errorName: "LendingPaused" }) } }; });
+    Object.assign(d.client, {
+      simulateContract: async () => ({ request: {}, result: undefined }),
+      estimateContractGas: async () => 60_000n,
+      waitForTransactionReceipt: async () => ({ status: "reverted", gasUsed: 40_000n }),
+    });
+    wallet.set({ kind: "dev", address: "0x01", index: 0, client: { account: undefined, writeContract: async () => "0xab" } } as never);
+    const step = { label: "pay", call: { address: "0x02" as const, abi: PAUSED, functionName: "repay", args: [] } };
+    const outcome = await runPlan(d, [step], () => undefined);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.gasUsed).toBe(40_000n);
+    expect(outcome.error?.name).toBe("LendingPaused");
   });
 });

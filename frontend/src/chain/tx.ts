@@ -64,8 +64,8 @@ export async function runPlan(d: Deployment, steps: Step[], onState: (index: num
       const hash = await w.client.writeContract({ ...request, account, chain: d.chain, gas: gasLimit(estimate) } as never);
       onState(i, { status: "mining", hash });
       const receipt = await d.client.waitForTransactionReceipt({ hash });
+      if (receipt.status !== "success") return failedOnChain(i, hash);  // counts its gas
       gasUsed += receipt.gasUsed;
-      if (receipt.status !== "success") return failedOnChain(i, hash);
       results.push(result);
       onState(i, { status: "done", hash, gasUsed: receipt.gasUsed });
     } catch (e) {
