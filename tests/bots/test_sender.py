@@ -12,7 +12,7 @@ from backend.db import database
 from backend.db.models import BotAction
 from backend.db.types import utcnow
 from backend.tx import make_sender, make_web3
-from tests.bots.chain import USDC
+from tests.bots.chain import GAS_PRICE, USDC
 from tests.bots.proxy import FlakyProxy
 
 
@@ -181,7 +181,7 @@ def test_the_headroom_over_ganaches_estimate_lands_a_repayment_the_bare_estimate
     repay = book.functions.repay(bare, 10 * USDC)
     estimate = repay.estimate_gas({"from": payer})
     with pytest.raises(Web3RPCError, match="out of gas"):
-        repay.transact({"from": payer, "gas": estimate, "gasPrice": 2 * 10**9})
+        repay.transact({"from": payer, "gas": estimate, "gasPrice": GAS_PRICE})
 
     headroom = platform.active_loan()
     platform.rpc("evm_increaseTime", 60)

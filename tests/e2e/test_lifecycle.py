@@ -10,7 +10,6 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.chain import USDC, get_json, money, wait_until

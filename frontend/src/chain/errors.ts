@@ -159,8 +159,9 @@ function* chain(error: unknown): Generator<Record<string, unknown>> {
     const e = queue.shift();
     if (!e || typeof e !== "object" || seen.has(e)) continue;
     seen.add(e);
-    yield e as Record<string, unknown>;
-    queue.push((e as Record<string, unknown>).data, (e as Record<string, unknown>).cause, (e as Record<string, unknown>).error);
+    const r = e as Record<string, unknown>;
+    yield r;
+    queue.push(r.data, r.cause, r.error);
   }
 }
 
